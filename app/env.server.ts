@@ -1,0 +1,51 @@
+/**
+ * The environment, validated once at boot. Importing this module with a missing or malformed variable throws an
+ * EnvError naming every bad variable, which stops the server before it serves anything.
+ *
+ * Nothing here may reach the browser: the client gets only what a loader returns (the API key, which is public).
+ */
+import { z } from "zod";
+
+const DEFAULT_SCOPES = "read_orders,read_all_orders,read_products,read_customers";
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string().trim().min(1, "is required (the app's client id from the Partner Dashboard)"),
+  SHOPIFY_API_SECRET: z.string().trim().min(1, "is required (the app's client secret; never logged)"),
+  SHOPIFY_APP_URL: z.url({ error: "must be the app's public https URL, e.g. https://example.trycloudflare.com" }),
+  SCOPES: z
+    .string()
+    .trim()
+    .regex(/^[a-z_]+(,[a-z_]+)*$/, "must be a comma-separated list of scopes such as read_orders,read_products")
+    .default(DEFAULT_SCOPES),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL (unset it to use the embedded database)")
+    .optional(),
+  PGLITE_DATA_DIR: z.string().trim().min(1).optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid environment, the app cannot start:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Validates an environment object. Empty strings count as unset. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const result = EnvSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join(".");
+    const message = issue.code === "invalid_type" && cleaned[name] === undefined ? "is required" : issue.message;
+    return `${name} ${message}`;
+  });
+  throw new EnvError(problems);
+}
+
+export const env: Env = parseEnv(process.env);

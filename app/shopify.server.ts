@@ -1,0 +1,41 @@
+/**
+ * The app's only shopifyApp() configuration: an embedded App Store app using token exchange (Shopify-managed install)
+ * and expiring offline access tokens, with sessions in our database.
+ */
+import "@shopify/shopify-app-remix/adapters/node";
+import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import prisma from "./db.server";
+import { env } from "./env.server";
+import { installShop } from "./lib/install-shop.server";
+import { ADMIN_API_VERSION } from "./shopify/api-version";
+
+const shopify = shopifyApp({
+  apiKey: env.SHOPIFY_API_KEY,
+  apiSecretKey: env.SHOPIFY_API_SECRET,
+  appUrl: env.SHOPIFY_APP_URL,
+  scopes: env.SCOPES.split(","),
+  apiVersion: ADMIN_API_VERSION,
+  authPathPrefix: "/auth",
+  sessionStorage: new PrismaSessionStorage(prisma),
+  distribution: AppDistribution.AppStore,
+  isEmbeddedApp: true,
+  future: {
+    unstable_newEmbeddedAuthStrategy: true,
+    expiringOfflineAccessTokens: true,
+  },
+  hooks: {
+    afterAuth: async ({ session, admin }) => {
+      await installShop({ shop: session.shop, graphql: admin.graphql });
+    },
+  },
+});
+
+export default shopify;
+export const apiVersion = ADMIN_API_VERSION;
+export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
+export const authenticate = shopify.authenticate;
+export const unauthenticated = shopify.unauthenticated;
+export const login = shopify.login;
+export const sessionStorage = shopify.sessionStorage;
+export type AdminGraphql = Awaited<ReturnType<typeof shopify.authenticate.admin>>["admin"]["graphql"];

@@ -1,0 +1,28 @@
+/** The production server refuses to start on a bad environment, and says which variable is wrong. */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../support/migrations";
+import { TEST_APP } from "../support/test-app";
+
+function boot(env: Record<string, string>) {
+  const bin = path.join(ROOT, "node_modules/.bin");
+  return spawnSync(path.join(bin, "remix-serve"), ["build/server/index.js"], {
+    cwd: ROOT,
+    env: { PATH: `${bin}:${process.env.PATH}`, NODE_ENV: "production", PORT: "0", ...env },
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+}
+
+describe("boot-time environment validation", () => {
+  it("stops with a message naming the missing and malformed variables, without echoing values", () => {
+    const result = boot({ SHOPIFY_API_KEY: TEST_APP.apiKey, SHOPIFY_APP_URL: "not-a-url", DATABASE_URL: "mysql://db" });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("Invalid environment, the app cannot start");
+    expect(result.stderr).toContain("SHOPIFY_API_SECRET is required");
+    expect(result.stderr).toContain("SHOPIFY_APP_URL must be the app's public https URL");
+    expect(result.stderr).toContain("DATABASE_URL must be a postgresql:// URL");
+    expect(result.stderr).not.toContain("mysql://db");
+  });
+});
