@@ -149,8 +149,9 @@ function withPGliteScripts<T>(adapter: T, client: PGlite): T {
 function pgliteMigrationAdapter(dataDir: string) {
   const client = openPGlite(dataDir);
   const factory = new PrismaPGlite(client);
+  const connect = factory.connect.bind(factory);
   return Object.assign(factory, {
-    connect: async () => withPGliteScripts(await new PrismaPGlite(client).connect(), client),
+    connect: async () => withPGliteScripts(await connect(), client),
     connectToShadowDb: async () => {
       const shadow = new PGlite("memory://shadow");
       const adapter = withPGliteScripts(await new PrismaPGlite(shadow).connect(), shadow);

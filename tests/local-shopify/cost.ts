@@ -9,7 +9,6 @@ import {
   getNamedType,
   isAbstractType,
   isCompositeType,
-  isObjectType,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -33,9 +32,9 @@ function argumentInt(value: ValueNode | undefined, variables: Record<string, unk
 }
 
 function fieldsOf(type: GraphQLCompositeType, schema: GraphQLSchema) {
-  // For an interface or union, price the most expensive possible type, as a worst case.
+  // Selections on an interface or union are priced by the first possible type that has the field.
   if (isAbstractType(type)) return schema.getPossibleTypes(type).map((t) => t.getFields());
-  return isObjectType(type) || "getFields" in type ? [type.getFields()] : [];
+  return [type.getFields()];
 }
 
 export function requestedQueryCost(

@@ -41,7 +41,7 @@ function shopifyError(error: GraphQLError, code?: string): ShopifyError {
     message: error.message,
     ...(error.locations ? { locations: error.locations } : {}),
     ...(error.path ? { path: error.path } : {}),
-    ...(code || error.extensions?.code ? { extensions: { code: code ?? error.extensions.code, ...error.extensions } } : {}),
+    ...(code || error.extensions?.code ? { extensions: { ...error.extensions, code: code ?? error.extensions.code } } : {}),
   };
 }
 

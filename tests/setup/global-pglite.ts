@@ -3,7 +3,7 @@
  * then loads the tarball into its own in-memory PGlite (tests/setup/db-pglite.ts): isolated and fast. The tarball is
  * cached under tests/.tmp keyed by the migrations' digest.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { TestProject } from "vitest/node";
@@ -27,7 +27,6 @@ export default async function setup(project: TestProject) {
       const dump = await db.dumpDataDir("gzip");
       await db.close();
       writeFileSync(`${tarball}.partial`, Buffer.from(await dump.arrayBuffer()));
-      const { renameSync } = await import("node:fs");
       renameSync(`${tarball}.partial`, tarball);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
