@@ -2,12 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installShop } from "../../app/lib/install-shop.server";
 import { testDb } from "../support/db";
-import { LocalShopify } from "../local-shopify/server";
-import { makeShop } from "../local-shopify/store";
+import { createLocalShopify, emptySeed } from "../local-shopify";
 
 const SHOP = "tet-electronics.myshopify.com";
-const local = new LocalShopify();
-local.addShop(makeShop({ domain: SHOP, currencyCode: "VND", ianaTimezone: "Asia/Ho_Chi_Minh", locales: ["vi", "en"] }));
+const local = createLocalShopify();
+local.addShop(emptySeed({ domain: SHOP, currencyCode: "VND", ianaTimezone: "Asia/Ho_Chi_Minh", locales: ["vi", "en"] }));
 local.issueAccessToken(SHOP, "shpat_install");
 let endpoint = "";
 

@@ -1,54 +1,82 @@
 /**
- * The local Shopify's in-memory data. Objects are shaped like the Admin API's (field names as in the schema, with
- * `__typename`), so GraphQL execution reads them directly. A field missing from an object is a field the local Shopify
- * does not implement: asking for it is an error, never a silent null.
+ * One shop inside the local Shopify: its seed data (read-only history), what the app has written through mutations
+ * (metafields, discounts, tags, segments, pixels, bulk operations), its rate-limit bucket and its id sequence.
  */
-export interface LocalShop {
-  __typename: "Shop";
-  id: string;
-  name: string;
-  myshopifyDomain: string;
-  currencyCode: string;
-  ianaTimezone: string;
-  email?: never; // personal data the app never asks for
+import type { SeedStore } from "./seed";
+import { LeakyBucket, type ThrottlePlan } from "./throttle";
+
+export interface MutableShopData {
+  /** Added/removed customer and order tags, by GID, applied over the seed's tags. */
+  tags: Map<string, Set<string>>;
+  /** Everything else a mutation module keeps, by module name (each module owns its slot). */
+  modules: Map<string, unknown>;
 }
 
-export interface LocalShopLocale {
-  __typename: "ShopLocale";
-  locale: string;
-  name: string;
-  primary: boolean;
-  published: boolean;
+export class ShopState {
+  readonly bucket: LeakyBucket;
+  readonly data: MutableShopData = { tags: new Map(), modules: new Map() };
+  private sequence = 9_000_000_000;
+
+  constructor(
+    readonly seed: SeedStore,
+    plan: ThrottlePlan,
+    now: () => number,
+  ) {
+    this.bucket = new LeakyBucket(plan, now);
+  }
+
+  get domain() {
+    return this.seed.shop.domain;
+  }
+
+  /** Ids for objects created through the API, above any seed id. */
+  nextId(): number {
+    return ++this.sequence;
+  }
+
+  /** A mutation module's own state, created on first use. */
+  module<T>(name: string, create: () => T): T {
+    let value = this.data.modules.get(name) as T | undefined;
+    if (value === undefined) {
+      value = create();
+      this.data.modules.set(name, value);
+    }
+    return value;
+  }
 }
 
-export interface LocalStoreData {
-  shop: LocalShop;
-  shopLocales: LocalShopLocale[];
-}
-
-export function makeShop({
+/** A minimal seed: a shop with no catalog and no orders (for tests that need only the shop). */
+export function emptySeed({
   domain,
+  id = 1,
   name = domain.replace(".myshopify.com", ""),
   currencyCode = "VND",
   ianaTimezone = "Asia/Ho_Chi_Minh",
   locales = ["vi", "en"],
-  id = 1,
 }: {
   domain: string;
+  id?: number;
   name?: string;
   currencyCode?: string;
   ianaTimezone?: string;
   locales?: string[];
-  id?: number;
-}): LocalStoreData {
+}): SeedStore {
   return {
-    shop: { __typename: "Shop", id: `gid://shopify/Shop/${id}`, name, myshopifyDomain: domain, currencyCode, ianaTimezone },
-    shopLocales: locales.map((locale, i) => ({
-      __typename: "ShopLocale",
-      locale,
-      name: locale,
-      primary: i === 0,
-      published: true,
-    })),
+    shop: { id, domain, name, currencyCode, ianaTimezone, locales },
+    collections: [],
+    products: [],
+    customers: [],
+    orders: [],
   };
+}
+
+/** Tags of an object as the API shows them: the seed's, with what tagsAdd/tagsRemove changed (sorted, unique). */
+export function effectiveTags(shop: ShopState, objectGid: string, seedTags: readonly string[]): string[] {
+  const changed = shop.data.tags.get(objectGid);
+  return [...(changed ?? new Set(seedTags))].sort();
+}
+
+/** Replaces an object's tags (tagsAdd/tagsRemove write through this). */
+export function setTags(shop: ShopState, objectGid: string, tags: Iterable<string>) {
+  shop.data.tags.set(objectGid, new Set(tags));
 }

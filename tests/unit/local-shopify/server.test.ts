@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHOP_QUERY } from "../../../app/shopify/graphql/ShopQuery";
-import { INVALID_TOKEN_MESSAGE, LocalShopify } from "../../local-shopify/server";
-import { makeShop } from "../../local-shopify/store";
+import { createLocalShopify } from "../../local-shopify";
+import { INVALID_TOKEN_MESSAGE } from "../../local-shopify/server";
+import { emptySeed } from "../../local-shopify/store";
 
 const SHOP = "demo-electronics.myshopify.com";
 const TOKEN = "shpat_local_1";
 let clock = 1_000_000;
-const local = new LocalShopify({ now: () => clock });
-local.addShop(makeShop({ domain: SHOP, currencyCode: "VND", ianaTimezone: "Asia/Ho_Chi_Minh", locales: ["vi", "en"] }));
+const local = createLocalShopify({ now: () => clock });
+local.addShop(emptySeed({ domain: SHOP, currencyCode: "VND", ianaTimezone: "Asia/Ho_Chi_Minh", locales: ["vi", "en"] }));
 local.issueAccessToken(SHOP, TOKEN);
 const tiny = "tiny.myshopify.com";
-local.addShop(makeShop({ domain: tiny, id: 2 }), { maximumAvailable: 10, restoreRate: 1 });
+local.addShop(emptySeed({ domain: tiny, id: 2 }), { maximumAvailable: 10, restoreRate: 1 });
 local.issueAccessToken(tiny, "shpat_tiny");
 
 let endpoint = "";
