@@ -24,6 +24,12 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL (unset it to use the embedded database)")
     .optional(),
   PGLITE_DATA_DIR: z.string().trim().min(1).optional(),
+  SHOPIFY_LOCAL_ADMIN_ORIGIN: z
+    .url({ protocol: /^https?$/, error: "must be the local Shopify's origin, e.g. http://127.0.0.1:4100" })
+    .optional(),
+}).refine((env) => env.NODE_ENV !== "production" || env.SHOPIFY_LOCAL_ADMIN_ORIGIN === undefined, {
+  path: ["SHOPIFY_LOCAL_ADMIN_ORIGIN"],
+  message: "must not be set when NODE_ENV is production: it sends Shopify API calls to a local Shopify, for tests and the demo only",
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -3,6 +3,7 @@
  * and expiring offline access tokens, with sessions in our database.
  */
 import "@shopify/shopify-app-remix/adapters/node";
+import "./shopify/local-shopify.server";
 import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createOrder, createShop } from "../factories";
 import { testDb } from "../support/db";
 import { loadRequestHandler } from "../support/server-build";
-import { hostParam, signSessionToken } from "../support/session-token";
+import { hostParam, signSessionToken } from "../local-shopify/session-token";
 import { TEST_APP } from "../support/test-app";
 
 const handler = await loadRequestHandler();

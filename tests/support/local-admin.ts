@@ -4,7 +4,7 @@ import type { LocalShopify } from "../local-shopify/server";
 export interface GraphqlAnswer {
   status: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary response shapes
-  body: { data?: any; errors?: any[]; extensions?: any };
+  body: { data?: any; errors?: any; extensions?: any };
 }
 
 export function adminClient(local: LocalShopify, token: string) {

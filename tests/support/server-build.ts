@@ -19,11 +19,14 @@ function newestSource(dir: string): number {
   return newest;
 }
 
+/** Whether build/server/index.js exists and is newer than every file under app/. */
+export function isBuildFresh(): boolean {
+  return existsSync(BUILD) && statSync(BUILD).mtimeMs >= newestSource(path.join(ROOT, "app"));
+}
+
 export async function loadRequestHandler() {
   if (!existsSync(BUILD)) throw new Error("No server build: run `npm run build` first (`npm test` does).");
-  if (statSync(BUILD).mtimeMs < newestSource(path.join(ROOT, "app"))) {
-    throw new Error("The server build is older than app/: run `npm run build` again (`npm test` does).");
-  }
+  if (!isBuildFresh()) throw new Error("The server build is older than app/: run `npm run build` again (`npm test` does).");
   const build = (await import(pathToFileURL(BUILD).href)) as ServerBuild;
   return createRequestHandler(build, "production");
 }
