@@ -111,7 +111,7 @@ const strictFieldResolver: GraphQLFieldResolver<unknown, RequestContext> = (sour
 export class LocalShopify {
   readonly version = ADMIN_API_VERSION;
   readonly shops = new Map<string, ShopState>();
-  private readonly tokens = new Map<string, string>(); // access token -> shop domain
+  private readonly tokens = new Map<string, { shop: string; expiresAt: number | null }>(); // access token -> shop
   private readonly routes: { method: string; pattern: RegExp; handler: RouteHandler }[] = [];
   private readonly queryRoot: Record<string, RootField> = {};
   private readonly mutationRoot: Record<string, RootField> = {};
@@ -164,9 +164,10 @@ export class LocalShopify {
     return state;
   }
 
-  issueAccessToken(shop: string, token: string) {
+  /** Registers an access token for a shop; an expiring token stops working at `expiresAt` (ms since epoch). */
+  issueAccessToken(shop: string, token: string, { expiresAt = null }: { expiresAt?: number | null } = {}) {
     this.shop(shop);
-    this.tokens.set(token, shop);
+    this.tokens.set(token, { shop, expiresAt });
   }
 
   revokeAccessToken(token: string) {
@@ -174,8 +175,9 @@ export class LocalShopify {
   }
 
   shopForToken(token: string | undefined): ShopState | undefined {
-    const domain = token ? this.tokens.get(token) : undefined;
-    return domain ? this.shops.get(domain) : undefined;
+    const record = token ? this.tokens.get(token) : undefined;
+    if (!record || (record.expiresAt !== null && this.now() >= record.expiresAt)) return undefined;
+    return this.shops.get(record.shop);
   }
 
   /** Injects a fault into the next matching request(s) (`times`, default 1). */

@@ -6,7 +6,7 @@ import type { SeedStore } from "./seed";
 import { LeakyBucket, type ThrottlePlan } from "./throttle";
 
 export interface MutableShopData {
-  /** Added/removed customer and order tags, by GID, applied over the seed's tags. */
+  /** Added/removed customer, order and product tags, by GID, applied over the seed's tags. */
   tags: Map<string, Set<string>>;
   /** Everything else a mutation module keeps, by module name (each module owns its slot). */
   modules: Map<string, unknown>;

@@ -9,6 +9,7 @@ import { currencyDigits, gid, money, moneyBag, parseGid } from "../gid";
 import type { SeedCollection, SeedCustomer, SeedLineItem, SeedOrder, SeedProduct, SeedRefund, SeedVariant } from "../seed";
 import type { ApiModule, RequestContext } from "../server";
 import { effectiveTags, type ShopState } from "../store";
+import { metafieldFields } from "./metafields";
 
 interface Indexes {
   products: Map<number, SeedProduct>;
@@ -130,6 +131,7 @@ function productObject(shop: ShopState, product: SeedProduct) {
     updatedAt: product.updatedAt,
     totalVariants: product.variants.length,
     hasOnlyDefaultVariant: product.variants.length === 1 && product.variants[0]?.title === "Default Title",
+    ...metafieldFields(shop, id),
     variants: (args: ConnectionArgs, context: RequestContext) =>
       connection("ProductVariant", product.variants, (v) => gid("ProductVariant", v.id), args, context, (v) => variantObject(shop, v, product)),
     collections: (args: ConnectionArgs, context: RequestContext) =>
@@ -162,6 +164,7 @@ function customerObject(shop: ShopState, customer: SeedCustomer) {
     // Only the country: the app stores no address (and asks for nothing else of it).
     defaultAddress: customer.countryCode === null ? null : { __typename: "MailingAddress", countryCodeV2: customer.countryCode },
     emailMarketingConsent: { __typename: "CustomerEmailMarketingConsentState", marketingState: customer.emailMarketingState },
+    ...metafieldFields(shop, id),
     orders: (args: ConnectionArgs, context: RequestContext) =>
       connection("Order", orders(), (o) => gid("Order", o.id), args, context, (o) => orderObject(shop, o)),
   };

@@ -143,8 +143,9 @@ function issue(
 ): LocalResponse {
   const now = local.now();
   const accessToken = newToken("shpat");
-  local.issueAccessToken(shop.domain, accessToken);
-  state.accessTokens.set(accessToken, { expiresAt: expiring ? now + ACCESS_TOKEN_TTL_SECONDS * 1000 : null });
+  const expiresAt = expiring ? now + ACCESS_TOKEN_TTL_SECONDS * 1000 : null;
+  local.issueAccessToken(shop.domain, accessToken, { expiresAt });
+  state.accessTokens.set(accessToken, { expiresAt });
   if (!expiring) return { status: 200, body: { access_token: accessToken, scope: state.scopes } };
 
   const refreshToken = newToken("shprt");

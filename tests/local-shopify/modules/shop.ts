@@ -1,5 +1,6 @@
 /** QueryRoot.shop and QueryRoot.shopLocales. */
 import { gid } from "../gid";
+import { metafieldFields } from "./metafields";
 import type { ApiModule } from "../server";
 
 export const shopModule: ApiModule = {
@@ -14,6 +15,7 @@ export const shopModule: ApiModule = {
         myshopifyDomain: s.domain,
         currencyCode: s.currencyCode,
         ianaTimezone: s.ianaTimezone,
+        ...metafieldFields(shop, gid("Shop", s.id)),
       };
     },
     shopLocales: (_args, { shop }) =>

@@ -109,3 +109,12 @@ describe("local Shopify Admin GraphQL endpoint", () => {
     expect(response.status).toBe(404);
   });
 });
+
+describe("access token expiry", () => {
+  it("refuses an expiring access token once it has expired", async () => {
+    local.issueAccessToken(SHOP, "shpat_expiring", { expiresAt: clock + 1000 });
+    expect((await post(SHOP_QUERY, "shpat_expiring")).status).toBe(200);
+    clock += 1000;
+    expect(await post(SHOP_QUERY, "shpat_expiring")).toEqual({ status: 401, body: { errors: INVALID_TOKEN_MESSAGE } });
+  });
+});
