@@ -35,6 +35,24 @@ describe("GraphQL documents against the Admin schema", () => {
     expect(validate(schema, ast).map((e) => e.message)).toEqual([]);
   });
 
+  it("every #graphql document anywhere under app/ is valid for the schema", () => {
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : [],
+      );
+    const found: string[] = [];
+    for (const file of walk(path.join(root, "app"))) {
+      for (const match of readFileSync(file, "utf8").matchAll(/`#graphql([\s\S]*?)`/g)) {
+        const errors = validate(schema, parse(match[1]!)).map((e) => `${path.relative(root, file)}: ${e.message}`);
+        expect(errors).toEqual([]);
+        found.push(file);
+      }
+    }
+    // Every document found by the walker lives in app/shopify/graphql (one named operation per file).
+    expect(found.length).toBeGreaterThanOrEqual(files.length);
+    expect(found.every((f) => f.startsWith(dir))).toBe(true);
+  });
+
   it("would reject a field Shopify does not have (the check can fail)", () => {
     const errors = validate(schema, parse("query Bad { shop { currencyCode timezoneOffsetMinutesX } }"));
     expect(errors.map((e) => e.message)).toEqual([expect.stringContaining('Cannot query field "timezoneOffsetMinutesX"')]);
