@@ -30,7 +30,7 @@ export default function Home() {
             <Card>
               <EmptyState
                 heading="Your order history is on its way"
-                image="https://cdn.shopify.com/s/files/1/0262/4071/2726/files/emptystate-files.png"
+                image="/empty-history.svg"
               >
                 <p>
                   Insight Loop reads every order since your shop opened. Bundles, upgrade offers, customer value and trends

@@ -24,6 +24,16 @@ export function testProjects(env: Record<string, string | undefined> = process.e
       },
     },
   ];
+  projects.push({
+    extends: true,
+    test: {
+      name: "e2e",
+      include: ["tests/e2e/**/*.test.ts"],
+      setupFiles: common,
+      testTimeout: 180_000,
+      hookTimeout: 120_000,
+    },
+  });
   if (env.SKIP_POSTGRES_TESTS === "1") {
     if (env.CI) throw new Error("SKIP_POSTGRES_TESTS=1 is not allowed in CI: the PostgreSQL suite must run.");
     console.warn("\n  SKIP_POSTGRES_TESTS=1: the PostgreSQL integration suite is SKIPPED. CI runs it.\n");

@@ -36,7 +36,7 @@ function page(title: string, body: string) {
   main { max-width: 960px; margin: 24px auto; padding: 0 16px; }
   .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 16px; }
   .card { background: #fff; border-radius: 12px; padding: 16px; box-shadow: 0 1px 2px rgba(0,0,0,.1); }
-  a { color: #005bd3; }
+  a { color: #005bd3; } a.card { text-decoration: none; color: inherit; }
 </style></head><body>${body}</body></html>`;
 }
 
