@@ -1,4 +1,5 @@
 /** A client for tests that talk to a local Shopify's Admin GraphQL endpoint over HTTP. */
+import { expect } from "vitest";
 import type { LocalShopify } from "../local-shopify/server";
 
 export interface GraphqlAnswer {
@@ -15,5 +16,15 @@ export function adminClient(local: LocalShopify, token: string) {
       body: JSON.stringify({ query, variables }),
     });
     return { status: response.status, body: (await response.json()) as GraphqlAnswer["body"] };
+  };
+}
+
+/** Like adminClient, but the answer must be HTTP 200; returns its body. */
+export function adminBody(local: LocalShopify, token: string) {
+  const client = adminClient(local, token);
+  return async (query: string, variables?: Record<string, unknown>): Promise<GraphqlAnswer["body"]> => {
+    const answer = await client(query, variables);
+    expect(answer.status).toBe(200);
+    return answer.body;
   };
 }

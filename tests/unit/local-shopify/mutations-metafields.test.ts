@@ -1,3 +1,4 @@
+import { adminBody } from "../../support/local-admin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalShopify } from "../../local-shopify";
 import { gid } from "../../local-shopify/gid";
@@ -51,23 +52,9 @@ function seed(): SeedStore {
 const local = createLocalShopify({ now: () => clock, modules: [shopModule, metafieldsModule] });
 local.addShop(seed(), { maximumAvailable: 1_000_000, restoreRate: 1_000_000 });
 local.issueAccessToken(SHOP, TOKEN);
-let endpoint = "";
-beforeAll(async () => {
-  endpoint = local.graphqlUrl(await local.listen());
-});
+beforeAll(() => local.listen());
 afterAll(() => local.close());
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL responses are checked field by field
-type Body = Record<string, any>;
-async function gql(query: string, variables?: Record<string, unknown>): Promise<Body> {
-  const response = await fetch(endpoint, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-shopify-access-token": TOKEN },
-    body: JSON.stringify({ query, variables }),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Body;
-}
+const gql = adminBody(local, TOKEN);
 
 const DEFINITION_CREATE = `mutation Define($definition: MetafieldDefinitionInput!) {
   metafieldDefinitionCreate(definition: $definition) {

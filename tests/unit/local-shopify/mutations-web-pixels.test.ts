@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminBody } from "../../support/local-admin";
 import { createLocalShopify } from "../../local-shopify";
 import { shopModule } from "../../local-shopify/modules/shop";
 import { createWebPixelsModule, webPixelsModule } from "../../local-shopify/modules/web-pixels";
 import type { ApiModule } from "../../local-shopify/server";
 import { emptySeed } from "../../local-shopify/store";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL responses are checked field by field
-type Body = Record<string, any>;
 
 /** One local Shopify per pixel module, each with its own shop. */
 function harness(pixels: ApiModule) {
@@ -15,20 +13,9 @@ function harness(pixels: ApiModule) {
   const local = createLocalShopify({ modules: [shopModule, pixels] });
   local.addShop(emptySeed({ domain: shop, id: 11 }));
   local.issueAccessToken(shop, token);
-  let endpoint = "";
-  beforeAll(async () => {
-    endpoint = local.graphqlUrl(await local.listen());
-  });
+  beforeAll(() => local.listen());
   afterAll(() => local.close());
-  return async (query: string, variables?: Record<string, unknown>): Promise<Body> => {
-    const response = await fetch(endpoint, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-shopify-access-token": token },
-      body: JSON.stringify({ query, variables }),
-    });
-    expect(response.status).toBe(200);
-    return (await response.json()) as Body;
-  };
+  return adminBody(local, token);
 }
 
 const CREATE = `mutation Create($webPixel: WebPixelInput!) { webPixelCreate(webPixel: $webPixel) { webPixel { id settings } userErrors { field message code } } }`;
