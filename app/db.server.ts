@@ -5,7 +5,7 @@
  * database before the app is imported) share one client and, for PGlite, one open data folder.
  */
 import { PrismaClient } from "@prisma/client";
-import { resolveDatabaseTarget, runtimeAdapter } from "./db/adapters.server";
+import { openPGlite, resolveDatabaseTarget, runtimeAdapter } from "./db/adapters.server";
 import { env } from "./env.server";
 
 declare global {
@@ -13,7 +13,21 @@ declare global {
 }
 
 export function createPrismaClient(): PrismaClient {
-  return new PrismaClient({ adapter: runtimeAdapter(resolveDatabaseTarget(env)) });
+  const target = resolveDatabaseTarget(env);
+  if (target.kind === "postgres") return new PrismaClient({ adapter: runtimeAdapter(target) });
+  // The embedded database must be closed before the process ends: a PGlite folder left open by a killed process can
+  // fail to open again. Close it on SIGTERM/SIGINT (after Prisma lets go of it), then exit.
+  const pglite = openPGlite(target.dataDir);
+  const client = new PrismaClient({ adapter: runtimeAdapter(target, pglite) });
+  const shutdown = (signal: NodeJS.Signals) => {
+    void client
+      .$disconnect()
+      .then(() => pglite.close())
+      .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+  return client;
 }
 
 export const prisma: PrismaClient = (globalThis.__insightLoopPrisma ??= createPrismaClient());
