@@ -48,7 +48,14 @@ interface BulkOperation {
   fileKey: string;
 }
 
-export type ForcedOutcome = { status: "FAILED"; errorCode?: "INTERNAL_SERVER_ERROR" | "TIMEOUT" | "ACCESS_DENIED"; partial?: boolean } | { status: "EXPIRED" } | { status: "CANCELED" };
+/** A forced outcome applies to the next operation whose query matches `match` (any operation when absent). */
+export type ForcedOutcome = { match?: RegExp } & (
+  | { status: "FAILED"; errorCode?: "INTERNAL_SERVER_ERROR" | "TIMEOUT" | "ACCESS_DENIED"; partial?: boolean }
+  | { status: "EXPIRED" }
+  | { status: "CANCELED" }
+  /** Completes, but line `line` of the file is garbled (a truncated JSON object), as a corrupted download would be. */
+  | { status: "CORRUPT"; line: number }
+);
 
 export interface BulkControls {
   /** Delay before an operation starts running and before it finishes (ms), to observe CREATED/RUNNING. */
@@ -208,7 +215,8 @@ async function run(local: LocalShopify, shop: ShopState, op: BulkOperation, docu
   op.status = "RUNNING";
   await sleep(c.delayMs);
   if ((op.status as Status) === "CANCELING") return finish("CANCELED");
-  const forced = c.forced.shift();
+  const forcedIndex = c.forced.findIndex((f) => !f.match || f.match.test(op.query));
+  const forced = forcedIndex >= 0 ? c.forced.splice(forcedIndex, 1)[0] : undefined;
   const context: RequestContext = { local, shop, now: new Date(local.now()), unbounded: true };
   let result;
   try {
@@ -238,6 +246,13 @@ async function run(local: LocalShopify, shop: ShopState, op: BulkOperation, docu
     return finish("FAILED");
   }
   if (forced?.status === "CANCELED") return finish("CANCELED");
+  if (forced?.status === "CORRUPT") {
+    const lines = text.split("\n");
+    const index = Math.min(forced.line, lines.length - 1) - 1;
+    if (index >= 0) lines[index] = lines[index]!.slice(0, Math.floor(lines[index]!.length / 2));
+    op.file = Buffer.from(lines.join("\n"));
+    return finish("COMPLETED");
+  }
   op.file = Buffer.from(text);
   finish(forced?.status === "EXPIRED" ? "EXPIRED" : "COMPLETED");
 }

@@ -1,0 +1,73 @@
+// Bulk query: every order (all history with read_all_orders) with its line items.
+export const BULK_ORDERS = `#graphql
+  query BulkOrders {
+    orders {
+      edges {
+        node {
+          id
+          name
+          createdAt
+          processedAt
+          updatedAt
+          cancelledAt
+          test
+          sourceName
+          currencyCode
+          discountCodes
+          customer {
+            id
+          }
+          subtotalPriceSet {
+            shopMoney {
+              amount
+            }
+          }
+          totalPriceSet {
+            shopMoney {
+              amount
+            }
+          }
+          totalDiscountsSet {
+            shopMoney {
+              amount
+            }
+          }
+          totalRefundedSet {
+            shopMoney {
+              amount
+            }
+          }
+          lineItems {
+            edges {
+              node {
+                id
+                title
+                variantTitle
+                sku
+                quantity
+                currentQuantity
+                isGiftCard
+                product {
+                  id
+                }
+                variant {
+                  id
+                }
+                originalUnitPriceSet {
+                  shopMoney {
+                    amount
+                  }
+                }
+                totalDiscountSet {
+                  shopMoney {
+                    amount
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;

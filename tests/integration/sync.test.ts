@@ -1,0 +1,121 @@
+/** Full sync through bulk operations from the local Shopify (runs on PGlite and PostgreSQL). */
+import type { PrismaClient } from "@prisma/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runFullSync, startFullSync, type SyncDeps } from "../../app/shopify/sync/full-sync.server";
+import { createShop } from "../factories";
+import { bulkControls } from "../local-shopify/modules/bulk";
+import { testDb } from "../support/db";
+import { expectedCounts, localShopWithOrders } from "../support/sync";
+
+type Local = Awaited<ReturnType<typeof localShopWithOrders>>;
+let env: Local;
+
+beforeAll(async () => {
+  env = await localShopWithOrders(1500);
+});
+afterAll(() => env.local.close());
+
+function deps(overrides: Partial<SyncDeps> = {}): SyncDeps {
+  return { db: testDb(), client: env.client, now: () => new Date(), pollIntervalMs: 5, applyBatch: 400, stageBatch: 700, ...overrides };
+}
+
+async function counts(db: PrismaClient, shop: string) {
+  const [orders, lines, products, variants, collections, customers, total] = await Promise.all([
+    db.order.count({ where: { shop } }),
+    db.orderLine.count({ where: { shop } }),
+    db.product.count({ where: { shop } }),
+    db.variant.count({ where: { shop } }),
+    db.collection.count({ where: { shop } }),
+    db.customer.count({ where: { shop } }),
+    db.order.aggregate({ where: { shop }, _sum: { total: true } }),
+  ]);
+  return { orders, lines, products, variants, collections, customers, totalMinor: total._sum.total ?? 0n };
+}
+
+async function resetShop(db: PrismaClient, shop: string) {
+  await db.shop.deleteMany({ where: { domain: shop } });
+  await createShop(db, { domain: shop, currency: "VND" });
+}
+
+describe("full sync", () => {
+  it("brings every object in exactly once, children linked whatever their order in the file", async () => {
+    const db = testDb();
+    await resetShop(db, env.shop);
+    const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
+    const done = await runFullSync({ runId: run.id, deps: deps() });
+    expect(done).toMatchObject({ status: "SUCCEEDED", phase: "done", lastError: null });
+    const expected = expectedCounts(env.store);
+    expect(await counts(db, env.shop)).toEqual(expected);
+    expect(done.objectsDone).toBe(expected.orders + expected.products + expected.customers + expected.collections);
+    expect(done.objectsTotal).toBe(done.objectsDone);
+    expect(await db.syncStage.count({ where: { syncRunId: run.id } })).toBe(0);
+    // A second full sync changes nothing.
+    const again = await startFullSync({ shop: env.shop, db, now: new Date() });
+    await runFullSync({ runId: again.run.id, deps: deps() });
+    expect(await counts(db, env.shop)).toEqual(expected);
+  });
+
+  it("runs one sync at a time per shop", async () => {
+    const db = testDb();
+    await resetShop(db, env.shop);
+    const first = await startFullSync({ shop: env.shop, db, now: new Date() });
+    const second = await startFullSync({ shop: env.shop, db, now: new Date() });
+    expect(second).toMatchObject({ created: false, run: { id: first.run.id } });
+    await runFullSync({ runId: first.run.id, deps: deps() });
+    // A finished run is not run again.
+    expect((await runFullSync({ runId: first.run.id, deps: deps() })).status).toBe("SUCCEEDED");
+  });
+
+  it("retries bulk operations that end FAILED or EXPIRED, and a file with a malformed line", async () => {
+    const db = testDb();
+    await resetShop(db, env.shop);
+    bulkControls(env.local).forced.push(
+      { match: /BulkOrders/, status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", partial: true },
+      { match: /BulkCustomers/, status: "EXPIRED" },
+      { match: /BulkProducts/, status: "CORRUPT", line: 3 },
+    );
+    const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
+    const done = await runFullSync({ runId: run.id, deps: deps() });
+    expect(done.status).toBe("SUCCEEDED");
+    expect(done.errorCount).toBe(3);
+    expect(await counts(db, env.shop)).toEqual(expectedCounts(env.store));
+  });
+
+  it("gives up with a clear error when Shopify keeps failing", async () => {
+    const db = testDb();
+    await resetShop(db, env.shop);
+    for (let i = 0; i < 3; i++) bulkControls(env.local).forced.push({ match: /BulkOrders/, status: "FAILED", errorCode: "TIMEOUT" });
+    const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
+    const done = await runFullSync({ runId: run.id, deps: deps() });
+    expect(done.status).toBe("FAILED");
+    expect(done.lastError).toMatch(/orders: bulk operation ended FAILED \(TIMEOUT\) \(after 3 bulk operations\)/);
+  });
+
+  it("resumes after the process dies mid-write: nothing lost, nothing duplicated", async () => {
+    const db = testDb();
+    await resetShop(db, env.shop);
+    const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
+    // A "process" whose database calls stop answering after a few committed batches, like a killed worker.
+    let transactions = 0;
+    const dying = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop === "$transaction") {
+          return (...args: unknown[]) => (++transactions > 5 ? new Promise(() => {}) : (target.$transaction as (...a: unknown[]) => unknown)(...args));
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    }) as PrismaClient;
+    void runFullSync({ runId: run.id, deps: deps({ db: dying }) });
+    for (let i = 0; i < 500 && transactions <= 5; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(transactions).toBeGreaterThan(5);
+    const crashed = await db.syncRun.findUniqueOrThrow({ where: { id: run.id } });
+    expect(crashed.status).toBe("RUNNING");
+    expect(crashed.objectsDone).toBeGreaterThan(0);
+    expect(crashed.objectsDone).toBeLessThan(crashed.objectsTotal ?? Infinity);
+    // While its heartbeat is fresh nobody else takes it; once stale, a new worker resumes it.
+    expect((await runFullSync({ runId: run.id, deps: deps() })).status).toBe("RUNNING");
+    const resumed = await runFullSync({ runId: run.id, deps: deps({ staleAfterMs: 0 }) });
+    expect(resumed.status).toBe("SUCCEEDED");
+    expect(await counts(db, env.shop)).toEqual(expectedCounts(env.store));
+  });
+});
