@@ -12,6 +12,7 @@
  */
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { Prisma, PrismaClient, SyncRun } from "@prisma/client";
 import { writeCollections, writeCustomers, writeOrders, writeProducts } from "../../lib/ingest/writer.server";
 import type { AdminClient } from "../client.server";
@@ -206,7 +207,7 @@ class MalformedLineError extends Error {}
 async function stage(deps: SyncDeps, run: SyncRun, resource: Resource, url: string, progress: ResourceState, download: (url: string) => Promise<Response>) {
   const response = await download(url);
   if (!response.ok || !response.body) throw new MalformedLineError(`downloading the ${resource} file failed: HTTP ${response.status}`);
-  const lines = createInterface({ input: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), crlfDelay: Infinity });
+  const lines = createInterface({ input: Readable.fromWeb(response.body as WebReadableStream), crlfDelay: Infinity });
   const batchSize = deps.stageBatch ?? 5000;
   let batch: { line: number; kind: string; id: string; parentId: string | null; data: string }[] = [];
   let lineNo = 0;
