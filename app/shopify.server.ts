@@ -28,6 +28,9 @@ const shopify = shopifyApp({
   hooks: {
     afterAuth: async ({ session, admin }) => {
       await installShop({ shop: session.shop, graphql: admin.graphql });
+      // Every order since the shop opened: start the full sync now (it runs in the background).
+      const { requestFullSync } = await import("./lib/sync.server");
+      await requestFullSync({ shop: session.shop });
     },
   },
 });

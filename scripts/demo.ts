@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { generateDemoStore } from "../tests/demo-store/generate";
@@ -115,7 +115,10 @@ async function main() {
   started.local = local;
   await local.listen(options.shopifyPort);
 
+  // A fresh database each run: the local Shopify is new each run too (new tokens, new secret), so sessions stored by an
+  // earlier run would point at tokens nobody honours. The demo store itself is regenerated identically from its seed.
   const dataDir = path.join(dir, "pglite");
+  rmSync(dataDir, { recursive: true, force: true });
   const env = {
     ...process.env,
     // Not "production": the local-only routing is refused there. Not "development": remix-serve would then wait for a

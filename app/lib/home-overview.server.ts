@@ -3,6 +3,7 @@
  */
 import type { PrismaClient } from "@prisma/client";
 import defaultPrisma from "../db.server";
+import type { SyncRun } from "@prisma/client";
 import { parseShopSettings } from "../models/shop-settings";
 
 export interface HomeOverview {
@@ -14,7 +15,20 @@ export interface HomeOverview {
   counts: { orders: number; customers: number; products: number };
   firstOrderAt: string | null;
   lastOrderAt: string | null;
-  lastSync: { status: string; phase: string; finishedAt: string | null } | null;
+  lastSync: SyncProgress | null;
+}
+
+export interface SyncProgress {
+  status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+  phase: string;
+  objectsDone: number;
+  objectsTotal: number | null;
+  /** Objects written per second since the run started (null until there is something to measure). */
+  rate: number | null;
+  errorCount: number;
+  lastError: string | null;
+  startedAt: string;
+  finishedAt: string | null;
 }
 
 export async function getHomeOverview({ shop, db = defaultPrisma }: { shop: string; db?: PrismaClient }): Promise<HomeOverview> {
@@ -35,8 +49,21 @@ export async function getHomeOverview({ shop, db = defaultPrisma }: { shop: stri
     counts: { orders, customers, products },
     firstOrderAt: range._min.processedAt?.toISOString() ?? null,
     lastOrderAt: range._max.processedAt?.toISOString() ?? null,
-    lastSync: lastSync
-      ? { status: lastSync.status, phase: lastSync.phase, finishedAt: lastSync.finishedAt?.toISOString() ?? null }
-      : null,
+    lastSync: lastSync ? syncProgress(lastSync) : null,
+  };
+}
+
+export function syncProgress(run: SyncRun): SyncProgress {
+  const seconds = ((run.finishedAt ?? run.heartbeatAt).getTime() - run.startedAt.getTime()) / 1000;
+  return {
+    status: run.status,
+    phase: run.phase,
+    objectsDone: run.objectsDone,
+    objectsTotal: run.objectsTotal,
+    rate: seconds > 0 && run.objectsDone > 0 ? Math.round(run.objectsDone / seconds) : null,
+    errorCount: run.errorCount,
+    lastError: run.lastError,
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: run.finishedAt?.toISOString() ?? null,
   };
 }

@@ -50,3 +50,9 @@ export function allowLocalAdminFrame(headers: Headers) {
   if (!origin || !policy?.includes("frame-ancestors")) return;
   headers.set("Content-Security-Policy", policy.replace("frame-ancestors", `frame-ancestors ${new URL(origin).origin}`));
 }
+
+/** The fetch Admin API calls made outside the Shopify library (our own client) must use: local when configured. */
+export function adminFetch(): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+  const origin = env.SHOPIFY_LOCAL_ADMIN_ORIGIN;
+  return origin ? localShopifyFetch(origin) : (input, init) => globalThis.fetch(input, init);
+}

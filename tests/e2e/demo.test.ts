@@ -87,6 +87,17 @@ describe("npm run demo", () => {
     await expect.poll(() => app.locator(".Polaris-Page").count(), { timeout: 15_000 }).toBe(1);
     expect(await app.locator("h1").first().textContent()).toBe("Insight Loop");
     expect(await app.getByText("insight-loop-demo.myshopify.com").count()).toBeGreaterThan(0);
+    // The install started the full sync: reloading the admin (a fresh session token each time) shows the whole store.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.frameLocator('iframe[name="app-iframe"]').locator("p", { hasText: /^1,000$/ }).count();
+        },
+        { timeout: 60_000, intervals: [1000] },
+      )
+      .toBe(1);
+    expect(await page.frameLocator('iframe[name="app-iframe"]').getByText("Your data is up to date").count()).toBe(1);
     await page.screenshot({ path: path.join(ROOT, "tests/.tmp/demo-admin.png") });
 
     const shopPage = await context.newPage();
