@@ -94,7 +94,7 @@ describe("npm run demo", () => {
           await page.reload();
           return page.frameLocator('iframe[name="app-iframe"]').locator("p", { hasText: /^1,000$/ }).count();
         },
-        { timeout: 60_000, intervals: [1000] },
+        { timeout: 60_000, interval: 1000 },
       )
       .toBe(1);
     expect(await page.frameLocator('iframe[name="app-iframe"]').getByText("Your data is up to date").count()).toBe(1);

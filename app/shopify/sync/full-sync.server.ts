@@ -10,9 +10,6 @@
  *    cursor commit together, so a crash resumes after the last applied batch with nothing lost or duplicated.
  * Progress (phase, objects done/total, errors) lives on the SyncRun for the admin's progress bar.
  */
-import { createInterface } from "node:readline";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { Prisma, PrismaClient, SyncRun } from "@prisma/client";
 import { writeCollections, writeCustomers, writeOrders, writeProducts } from "../../lib/ingest/writer.server";
 import type { AdminClient } from "../client.server";
@@ -203,11 +200,34 @@ export async function runFullSync({ runId, deps }: { runId: string; deps: SyncDe
 
 class MalformedLineError extends Error {}
 
+/**
+ * The lines of a streamed body, pulled chunk by chunk: the download only advances as fast as lines are consumed, so
+ * memory stays bounded whatever the file size (readline's iterator reads ahead without limit when the consumer is slow).
+ */
+export async function* textLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
+  let rest = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    rest += decoder.decode(value, { stream: true });
+    let newline = rest.indexOf("\n");
+    while (newline >= 0) {
+      yield rest.slice(0, newline).replace(/\r$/, "");
+      rest = rest.slice(newline + 1);
+      newline = rest.indexOf("\n");
+    }
+  }
+  rest += decoder.decode();
+  if (rest.length > 0) yield rest;
+}
+
 /** Streams the JSONL into SyncStage, from the first line not yet staged. */
 async function stage(deps: SyncDeps, run: SyncRun, resource: Resource, url: string, progress: ResourceState, download: (url: string) => Promise<Response>) {
   const response = await download(url);
   if (!response.ok || !response.body) throw new MalformedLineError(`downloading the ${resource} file failed: HTTP ${response.status}`);
-  const lines = createInterface({ input: Readable.fromWeb(response.body as WebReadableStream), crlfDelay: Infinity });
+  const lines = textLines(response.body);
   const batchSize = deps.stageBatch ?? 5000;
   let batch: { line: number; kind: string; id: string; parentId: string | null; data: string }[] = [];
   let lineNo = 0;
@@ -215,7 +235,7 @@ async function stage(deps: SyncDeps, run: SyncRun, resource: Resource, url: stri
     if (batch.length === 0) return;
     await deps.db.$executeRawUnsafe(
       `INSERT INTO "SyncStage" ("syncRunId", "resource", "line", "shop", "kind", "id", "parentId", "data")
-       SELECT $1, $2, u.line::integer, $3, u.kind, u.id, u.parent, u.data::jsonb
+       SELECT $1, $2, u.line::integer, $3, u.kind, u.id, u.parent, u.data
        FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(line, kind, id, parent, data)
        ON CONFLICT DO NOTHING`,
       run.id,
@@ -264,7 +284,7 @@ function childKind(id: string): string {
 /** Applies staged parents with their children in batches; each batch commits with its progress cursor. */
 async function apply(deps: SyncDeps, run: SyncRun, state: SyncState, resource: Resource, currency: string) {
   const { db, now } = deps;
-  const batchSize = deps.applyBatch ?? 2000;
+  const batchSize = deps.applyBatch ?? 5000;
   const progress = state[resource];
   for (;;) {
     const parents = await db.syncStage.findMany({
@@ -279,10 +299,10 @@ async function apply(deps: SyncDeps, run: SyncRun, state: SyncState, resource: R
     const byParent = new Map<string, BulkRow[]>();
     for (const child of children) {
       const list = byParent.get(child.parentId!) ?? [];
-      list.push(child.data as BulkRow);
+      list.push(JSON.parse(child.data) as BulkRow);
       byParent.set(child.parentId!, list);
     }
-    const rows = parents.map((p) => p.data as BulkRow);
+    const rows = parents.map((p) => JSON.parse(p.data) as BulkRow);
     const at = now();
     await db.$transaction(async (tx) => {
       if (resource === "orders") await writeOrders(tx, run.shop, rows.map((r) => mapOrder(r, byParent.get(r.id) ?? [])), at);

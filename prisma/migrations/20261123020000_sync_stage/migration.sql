@@ -7,7 +7,7 @@ CREATE TABLE "SyncStage" (
     "kind" TEXT NOT NULL,
     "id" TEXT NOT NULL,
     "parentId" TEXT,
-    "data" JSONB NOT NULL,
+    "data" TEXT NOT NULL,
 
     CONSTRAINT "SyncStage_pkey" PRIMARY KEY ("syncRunId","resource","line")
 );

@@ -1,0 +1,11 @@
+/** `npm run bench -- <name> [options]`: speed and memory goals, printed as figures (never asserted in unit tests). */
+import { benchSync } from "./sync";
+
+const [name, ...args] = process.argv.slice(2);
+const benches: Record<string, (args: string[]) => Promise<void>> = { sync: benchSync };
+const bench = name ? benches[name] : undefined;
+if (!bench) {
+  console.error(`Usage: npm run bench -- <${Object.keys(benches).join("|")}> [options]`);
+  process.exit(2);
+}
+await bench(args);
