@@ -57,7 +57,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["scripts/**", "tests/**", "*.config.*", "prisma.config.ts"],
+    files: ["scripts/**", "bench/**", "tests/**", "*.config.*", "prisma.config.ts"],
     rules: { "no-console": "off" },
   },
 );
