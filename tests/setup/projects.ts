@@ -17,6 +17,8 @@ export function testProjects(env: Record<string, string | undefined> = process.e
       test: {
         name: "integration-pglite",
         include: ["tests/integration/**/*.test.{ts,tsx}"],
+        // pg-boss is the PostgreSQL job queue: the embedded database has the in-process queue (jobs-in-process).
+        exclude: ["tests/integration/jobs-pg-boss.test.ts"],
         globalSetup: ["tests/setup/global-pglite.ts"],
         setupFiles: [...integration, "tests/setup/db-pglite.ts"],
         testTimeout: 30_000,

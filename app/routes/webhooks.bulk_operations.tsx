@@ -1,0 +1,13 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { jobQueue } from "../jobs/queue.server";
+import { receiveWebhook, webhookResponse } from "../lib/webhooks/receive.server";
+import { authenticate } from "../shopify.server";
+
+const TOPICS = ["bulk_operations/finish"];
+
+// bulk_operations/finish: one sync.bulk-finished job per operation; the sync picks the finished operation up.
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, topic, webhookId, payload, triggeredAt } = await authenticate.webhook(request);
+  const result = await receiveWebhook({ shop, topic: String(topic), webhookId, payload, triggeredAt, topics: TOPICS, queue: jobQueue() });
+  return webhookResponse(result);
+};
