@@ -23,6 +23,8 @@ export default function AppLayout() {
         <Link to="/app" rel="home">
           Home
         </Link>
+        <Link to="/app/imports">Import orders</Link>
+        <Link to="/app/activity">Background work</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>
