@@ -13,7 +13,8 @@
  *
  * The confidence threshold is exact like the support's: n(A ∪ c) · den >= num · n(A) on integers (threshold.ts).
  * Significance uses the unweighted counts even when weights are given (a test needs counts of transactions):
- *   pValue          one-sided Fisher exact p-value of "A and c co-occur more than under independence" (stats.ts);
+ *   pValue          one-sided Fisher exact p-value of "A and c co-occur more than under independence" (stats.ts),
+ *                   and log10PValue, its logarithm, finite where pValue underflows to 0;
  *   qValue          its Benjamini–Hochberg adjustment over all candidate rules;
  *   significant     qValue <= alpha (default 0.05);
  *   confidenceLower Wilson score lower bound of the confidence, one-sided at confidenceLevel (default 0.95).
@@ -56,7 +57,10 @@ export interface AssociationRule {
   /** Transactions containing the antecedent, and the consequent (unweighted). */
   antecedentCount: number;
   consequentCount: number;
+  /** May underflow to 0 for very strong rules: log10PValue keeps their order. */
   pValue: number;
+  /** log10 of pValue, computed in log space (finite even when pValue underflows). */
+  log10PValue: number;
   qValue: number;
   significant: boolean;
   confidenceLower: number;
@@ -149,6 +153,7 @@ export function rulesFromItemsets(
       antecedentCount: antecedent.count,
       consequentCount: consequent.count,
       pValue: Math.exp(cand.logP),
+      log10PValue: cand.logP / Math.LN10,
       qValue: q[r]!,
       significant: q[r]! <= alpha,
       confidenceLower: wilsonLower(set.count, antecedent.count, level),
