@@ -23,6 +23,7 @@ const { createJobQueue } = await import("../app/jobs/queue.server");
 
 const queue = createJobQueue({ target, db: prisma, role: "worker" });
 await queue.start();
+(await import("../app/lib/retention.server")).startRetention({ db: prisma }); // prune old webhook events and finished jobs, now and every 6 h
 console.log(`insight-loop worker: running jobs (pid ${process.pid}). Ctrl-C stops.`);
 
 let stopping = false;
