@@ -6,7 +6,7 @@
  * in a tree have local ids 0..k-1 in the order paths are sorted (0 nearest the root: the most frequent item of the
  * whole database), and each conditional tree keeps its parent's order, so a path read from a leaf up is already sorted.
  * One tree (and its scratch arrays) exists per recursion depth and is reused for every conditional tree built at that
- * depth: mining allocates nothing per node or per itemset except the output.
+ * depth; its arrays only grow (doubling), so mining allocates nothing per node, only the output per itemset.
  *
  * Threshold (see threshold.ts): unweighted, an itemset is frequent iff count >= minCount = ceil(minSupport · N),
  * computed exactly from the decimal minSupport. With weights, iff weightedCount >= minSupport · W · (1 − 1e-12), W the
@@ -84,17 +84,11 @@ class Tree {
 
   constructor(readonly weighted: boolean) {}
 
-  /** Empties the tree for `nItems` items and at most `maxNodes` nodes besides the root. */
-  reset(nItems: number, maxNodes: number): void {
-    const cap = maxNodes + 1;
-    if (this.item.length < cap) {
-      const size = Math.max(cap, Math.min(this.item.length * 2, 1 << 30));
-      this.item = new Int32Array(size);
-      this.parent = new Int32Array(size);
-      this.count = new Int32Array(size);
-      this.link = new Int32Array(size);
-      if (this.weighted) this.weight = new Float64Array(size);
-    }
+  /**
+   * Empties the tree for `nItems` items. Node arrays and the hash table start small and double as nodes are added
+   * (they are kept between the trees built at one depth), so the cost is proportional to the nodes actually created.
+   */
+  reset(nItems: number): void {
     if (this.head.length < nItems) {
       this.head = new Int32Array(nItems);
       this.toGlobal = new Int32Array(nItems);
@@ -104,24 +98,54 @@ class Tree {
     this.head.fill(-1, 0, nItems);
     this.itemCount.fill(0, 0, nItems);
     if (this.weighted) this.itemWeight.fill(0, 0, nItems);
-    let tableSize = 16;
-    while (tableSize < cap * 2) tableSize *= 2;
-    if (this.table.length < tableSize) this.table = new Int32Array(tableSize);
-    else this.table.fill(0, 0, tableSize); // 0 = empty: the root is never a child
-    this.mask = tableSize - 1;
     this.size = 1;
     this.nItems = nItems;
+    this.rehash(1024);
+  }
+
+  /** Node arrays for at least `need` nodes (root included). */
+  private growNodes(need: number): void {
+    const size = Math.max(need, this.item.length * 2, 1024);
+    const copy = <T extends Int32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a.subarray(0, this.size));
+      return b;
+    };
+    this.item = copy(this.item);
+    this.parent = copy(this.parent);
+    this.count = copy(this.count);
+    this.link = copy(this.link);
+    if (this.weighted) this.weight = copy(this.weight);
+  }
+
+  /** A hash table of `slots` (a power of two) holding the current nodes. */
+  private rehash(slots: number): void {
+    if (this.table.length < slots) this.table = new Int32Array(slots);
+    else this.table.fill(0, 0, slots); // 0 = empty: the root is never a child
+    this.mask = slots - 1;
+    const { table, parent, item } = this;
+    for (let node = 1; node < this.size; node++) {
+      let h = slot(parent[node]!, item[node]!) & this.mask;
+      while (table[h] !== 0) h = (h + 1) & this.mask;
+      table[h] = node;
+    }
   }
 
   /** Adds a path of local item ids (ascending) with a count and weight. */
   insert(path: Int32Array, len: number, c: number, w: number): void {
+    const need = this.size + len;
+    if (need > this.item.length) this.growNodes(need);
+    if (need * 2 > this.mask + 1) {
+      let slots = (this.mask + 1) * 2;
+      while (need * 2 > slots) slots *= 2;
+      this.rehash(slots);
+    }
     const { item, parent, count, weight, table, mask, itemCount, itemWeight } = this;
     const weighted = this.weighted;
     let node = 0;
     for (let k = 0; k < len; k++) {
       const it = path[k]!;
-      let h = (Math.imul(node, 0x9e3779b1) ^ Math.imul(it + 1, 0x85ebca6b)) >>> 0;
-      h = (h ^ (h >>> 15)) & mask;
+      let h = slot(node, it) & mask;
       let child = table[h]!;
       while (child !== 0 && (parent[child] !== node || item[child] !== it)) {
         h = (h + 1) & mask;
@@ -146,6 +170,12 @@ class Tree {
       node = child;
     }
   }
+}
+
+/** Hash of a (parent, item) pair. */
+function slot(parent: number, item: number): number {
+  const h = (Math.imul(parent, 0x9e3779b1) ^ Math.imul(item + 1, 0x85ebca6b)) >>> 0;
+  return h ^ (h >>> 15);
 }
 
 /** Per recursion depth: a tree and the scratch arrays used to build the next conditional tree. */
@@ -189,8 +219,6 @@ export function frequentItemsets(tx: EncodedTransactions, options: FrequentItems
   if (k0 === 0) return result;
   const toLocal = new Int32Array(nGlobal).fill(-1);
   singles.forEach((g, l) => (toLocal[g] = l));
-  let occurrences = 0;
-  for (const g of singles) occurrences += tx.itemCounts[g]!;
 
   const levels: Level[] = [];
   const level = (d: number): Level => {
@@ -205,7 +233,7 @@ export function frequentItemsets(tx: EncodedTransactions, options: FrequentItems
 
   // The FP-tree of the whole database.
   const top = level(0).tree;
-  top.reset(k0, occurrences);
+  top.reset(k0);
   for (let l = 0; l < k0; l++) top.toGlobal[l] = singles[l]!;
   for (let t = 0; t < n; t++) {
     let len = 0;
@@ -242,7 +270,6 @@ export function frequentItemsets(tx: EncodedTransactions, options: FrequentItems
       condCount.fill(0, 0, j);
       if (weighted) condWeight.fill(0, 0, j);
       const { parent, item, count, weight, link } = tree;
-      let bound = 0;
       for (let u = tree.head[j]!; u !== -1; u = link[u]!) {
         const c = count[u]!;
         const w = weighted ? weight[u]! : 0;
@@ -250,7 +277,6 @@ export function frequentItemsets(tx: EncodedTransactions, options: FrequentItems
           const x = item[v]!;
           condCount[x] = condCount[x]! + c;
           if (weighted) condWeight[x] = condWeight[x]! + w;
-          bound++;
         }
       }
       let k = 0;
@@ -258,7 +284,7 @@ export function frequentItemsets(tx: EncodedTransactions, options: FrequentItems
       if (k === 0) continue;
 
       const cond = next.tree;
-      cond.reset(k, bound);
+      cond.reset(k);
       for (let i = 0; i < j; i++) if (map[i]! >= 0) cond.toGlobal[map[i]!] = tree.toGlobal[i]!;
       for (let u = tree.head[j]!; u !== -1; u = link[u]!) {
         let len = 0;
