@@ -1,8 +1,9 @@
 /** `npm run bench -- <name> [options]`: speed and memory goals, printed as figures (never asserted in unit tests). */
+import { benchRules } from "./rules";
 import { benchSync } from "./sync";
 
 const [name, ...args] = process.argv.slice(2);
-const benches: Record<string, (args: string[]) => Promise<void>> = { sync: benchSync };
+const benches: Record<string, (args: string[]) => Promise<void>> = { sync: benchSync, rules: benchRules };
 const bench = name ? benches[name] : undefined;
 if (!bench) {
   console.error(`Usage: npm run bench -- <${Object.keys(benches).join("|")}> [options]`);

@@ -35,7 +35,9 @@ export class TransactionEncoder {
   /** Adds one transaction (possibly empty). Returns its index. */
   add(items: Iterable<string>): number {
     const t = this.count;
-    for (const name of items) {
+    const list = Array.isArray(items) ? (items as readonly string[]) : [...items];
+    for (let i = 0; i < list.length; i++) {
+      const name = list[i]!;
       let id = this.ids.get(name);
       if (id === undefined) {
         id = this.names.length;
@@ -77,8 +79,16 @@ export class TransactionEncoder {
     let start = 0;
     for (let t = 0; t < this.count; t++) {
       const end = this.ends[t]!;
-      for (let j = start; j < end; j++) items[j] = rank[this.data[j]!]!;
-      items.subarray(start, end).sort();
+      // insertion sort in place: transactions are short, and a subarray per transaction would cost more than the sort
+      for (let j = start; j < end; j++) {
+        const v = rank[this.data[j]!]!;
+        let p = j;
+        while (p > start && items[p - 1]! > v) {
+          items[p] = items[p - 1]!;
+          p--;
+        }
+        items[p] = v;
+      }
       offsets[t + 1] = end;
       start = end;
     }
