@@ -2,7 +2,9 @@
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFullSync, startFullSync, type SyncDeps } from "../../app/shopify/sync/full-sync.server";
+import { writeOrders } from "../../app/lib/ingest/writer.server";
 import { createShop } from "../factories";
+import { ingestLine, ingestOrder } from "../factories/ingest";
 import { bulkControls } from "../local-shopify/modules/bulk";
 import { testDb } from "../support/db";
 import { expectedCounts, localShopWithOrders } from "../support/sync";
@@ -16,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => env.local.close());
 
 function deps(overrides: Partial<SyncDeps> = {}): SyncDeps {
-  return { db: testDb(), client: env.client, now: () => new Date(), pollIntervalMs: 5, applyBatch: 400, stageBatch: 700, ...overrides };
+  return { db: testDb(), client: env.client, now: () => new Date(), pollIntervalMs: 5, batchSize: 700, ...overrides };
 }
 
 async function counts(db: PrismaClient, shop: string) {
@@ -53,6 +55,65 @@ describe("full sync", () => {
     const again = await startFullSync({ shop: env.shop, db, now: new Date() });
     await runFullSync({ runId: again.run.id, deps: deps() });
     expect(await counts(db, env.shop)).toEqual(expected);
+  });
+
+  it("links children far from their parents, and keeps a newer version of an order written meanwhile", async () => {
+    const db = testDb();
+    await resetShop(db, env.shop);
+    // The orders file rearranged: the children of the first half of the orders moved to the very end, those of the
+    // last quarter to the very start (with batches of 250 rows, children then come batches away from their parents).
+    let displaced: { first: string; firstLines: number } | null = null;
+    const download = async (url: string) => {
+      const text = await (await fetch(url)).text();
+      const rows = text.trim().split("\n").map((l) => JSON.parse(l) as { id: string; __parentId?: string });
+      if (!rows[0]?.id.includes("/Order/")) return new Response(text);
+      const parents = rows.filter((r) => r.__parentId === undefined).map((r) => r.id);
+      const early = new Set(parents.slice(0, Math.floor(parents.length / 2)));
+      const late = new Set(parents.slice(Math.floor((parents.length * 3) / 4)));
+      const head = rows.filter((r) => r.__parentId !== undefined && late.has(r.__parentId));
+      const tail = rows.filter((r) => r.__parentId !== undefined && early.has(r.__parentId));
+      const middle = rows.filter((r) => !head.includes(r) && !tail.includes(r));
+      const first = parents[0]!;
+      displaced = { first, firstLines: rows.filter((r) => r.__parentId === first).length };
+      expect(head.length).toBeGreaterThan(500);
+      expect(tail.length).toBeGreaterThan(500);
+      return new Response([...head, ...middle, ...tail].map((r) => JSON.stringify(r)).join("\n") + "\n");
+    };
+    // A newer version of the file's first order (as an orders/updated webhook would bring) is already stored, with
+    // one line: the sync's older version and its displaced lines must not replace it.
+    const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
+    const done = await runFullSync({
+      runId: run.id,
+      deps: deps({
+        batchSize: 250,
+        download: async (url) => {
+          const response = await download(url);
+          if (displaced && !(await db.order.findFirst({ where: { shop: env.shop, id: displaced.first.split("/").pop()! } }))) {
+            await writeOrders(db, env.shop, [ingestOrder(displaced.first.split("/").pop()!, { updatedAt: new Date("2099-01-01T00:00:00Z"), total: 1n, lines: [ingestLine("newer-line")] })], new Date());
+          }
+          return response;
+        },
+      }),
+    });
+    expect(done).toMatchObject({ status: "SUCCEEDED", lastError: null });
+    expect(displaced).not.toBeNull();
+    const { first, firstLines } = displaced!;
+    const firstId = first.split("/").pop()!;
+    const expected = expectedCounts(env.store);
+    const firstSeed = env.store.orders.find((o) => String(o.id) === firstId)!;
+    expect(await counts(db, env.shop)).toEqual({
+      ...expected,
+      lines: expected.lines - firstLines + 1,
+      totalMinor: expected.totalMinor - BigInt(firstSeed.total) + 1n,
+    });
+    expect(await db.orderLine.findMany({ where: { shop: env.shop, orderId: firstId }, select: { id: true } })).toEqual([{ id: "newer-line" }]);
+    // Every other order has exactly its own lines.
+    const perOrder = await db.orderLine.groupBy({ by: ["orderId"], where: { shop: env.shop }, _count: { _all: true } });
+    const byOrder = new Map(perOrder.map((g) => [g.orderId, g._count._all]));
+    for (const o of env.store.orders) if (String(o.id) !== firstId) expect(byOrder.get(String(o.id)) ?? 0).toBe(o.lineItems.length);
+    const state = JSON.parse(done.cursor!) as { orders: { waiting: number; dropped: number } };
+    expect(state.orders).toMatchObject({ waiting: 0, dropped: firstLines });
+    expect(await db.syncStage.count({ where: { syncRunId: run.id } })).toBe(0);
   });
 
   it("runs one sync at a time per shop", async () => {

@@ -11,7 +11,7 @@
  * Callers choose atomicity by passing a transaction client.
  */
 import type { Prisma, PrismaClient } from "@prisma/client";
-import type { IngestCollection, IngestCustomer, IngestOrder, IngestProduct } from "./types";
+import type { IngestCollection, IngestCustomer, IngestLine, IngestOrder, IngestProduct, IngestVariant } from "./types";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -76,9 +76,22 @@ export async function writeCollections(db: Db, shop: string, collections: readon
   );
 }
 
+/** Upserts products (stale-safe) with their variants, and replaces their collection links. Returns products written. */
 export async function writeProducts(db: Db, shop: string, products: readonly IngestProduct[], now: Date): Promise<number> {
   if (products.length === 0) return 0;
-  const written = await db.$executeRawUnsafe(
+  const written = new Set(await upsertProductHeaders(db, shop, products, now));
+  if (written.size === 0) return 0;
+  const kept = products.filter((p) => written.has(p.id));
+  await deleteProductCollections(db, shop, [...written]);
+  await insertVariants(db, shop, kept.flatMap((p) => p.variants.map((v): VariantRow => ({ ...v, productId: p.id }))), now);
+  await insertProductCollections(db, shop, kept.flatMap((p) => p.collectionIds.map((collectionId) => ({ productId: p.id, collectionId }))), now);
+  return written.size;
+}
+
+/** Upserts products themselves (stale-safe by updatedAt); written products get syncedAt = `writtenAt`. Returns ids written. */
+export async function upsertProductHeaders(db: Db, shop: string, products: readonly IngestProduct[], writtenAt: Date): Promise<string[]> {
+  if (products.length === 0) return [];
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
     `INSERT INTO "Product" ("shop", "id", "title", "handle", "productType", "vendor", "tags", "status", "createdAt", "updatedAt", "deletedAt", "syncedAt")
      SELECT $10, u.id, u.title, u.handle, u.pt, u.vendor, ARRAY(SELECT json_array_elements_text(u.tags::json)), u.status::"ProductStatus",
             u.created::timestamptz, u.updated::timestamptz, NULL, $11::timestamptz
@@ -87,7 +100,8 @@ export async function writeProducts(db: Db, shop: string, products: readonly Ing
      ON CONFLICT ("shop", "id") DO UPDATE SET "title" = EXCLUDED."title", "handle" = EXCLUDED."handle",
        "productType" = EXCLUDED."productType", "vendor" = EXCLUDED."vendor", "tags" = EXCLUDED."tags", "status" = EXCLUDED."status",
        "createdAt" = EXCLUDED."createdAt", "updatedAt" = EXCLUDED."updatedAt", "deletedAt" = NULL, "syncedAt" = EXCLUDED."syncedAt"
-     WHERE "Product"."updatedAt" IS NULL OR EXCLUDED."updatedAt" IS NULL OR EXCLUDED."updatedAt" >= "Product"."updatedAt"`,
+     WHERE "Product"."updatedAt" IS NULL OR EXCLUDED."updatedAt" IS NULL OR EXCLUDED."updatedAt" >= "Product"."updatedAt"
+     RETURNING "id"`,
     products.map((p) => p.id),
     products.map((p) => p.title),
     products.map((p) => p.handle),
@@ -98,56 +112,99 @@ export async function writeProducts(db: Db, shop: string, products: readonly Ing
     products.map((p) => iso(p.createdAt)),
     products.map((p) => iso(p.updatedAt)),
     shop,
-    now.toISOString(),
+    writtenAt.toISOString(),
   );
-  const variants = products.flatMap((p) => p.variants.map((v) => ({ ...v, productId: p.id })));
-  if (variants.length > 0) {
-    await db.$executeRawUnsafe(
-      `INSERT INTO "Variant" ("shop", "id", "productId", "title", "sku", "currency", "price", "compareAtPrice", "unitCost", "inventoryQuantity", "availableForSale", "syncedAt")
-       SELECT $11, u.id, u.pid, u.title, u.sku, u.cur, u.price::bigint, u.cap::bigint, u.cost::bigint, u.inv::integer, u.afs::boolean, $12::timestamptz
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-            AS u(id, pid, title, sku, cur, price, cap, cost, inv, afs)
-       ON CONFLICT ("shop", "id") DO UPDATE SET "productId" = EXCLUDED."productId", "title" = EXCLUDED."title", "sku" = EXCLUDED."sku",
-         "currency" = EXCLUDED."currency", "price" = EXCLUDED."price", "compareAtPrice" = EXCLUDED."compareAtPrice",
-         "unitCost" = EXCLUDED."unitCost", "inventoryQuantity" = EXCLUDED."inventoryQuantity",
-         "availableForSale" = EXCLUDED."availableForSale", "syncedAt" = EXCLUDED."syncedAt"`,
-      variants.map((v) => v.id),
-      variants.map((v) => v.productId),
-      variants.map((v) => v.title),
-      variants.map((v) => v.sku),
-      variants.map((v) => v.currency),
-      variants.map((v) => str(v.price)),
-      variants.map((v) => str(v.compareAtPrice)),
-      variants.map((v) => str(v.unitCost)),
-      variants.map((v) => str(v.inventoryQuantity)),
-      variants.map((v) => bool(v.availableForSale)),
-      shop,
-      now.toISOString(),
-    );
-  }
-  const links = products.flatMap((p) => p.collectionIds.map((c) => [p.id, c] as const));
-  await db.$executeRawUnsafe(
-    `DELETE FROM "ProductCollection" WHERE "shop" = $1 AND "productId" = ANY($2::text[])`,
-    shop,
-    products.map((p) => p.id),
-  );
-  if (links.length > 0) {
-    await db.$executeRawUnsafe(
-      `INSERT INTO "ProductCollection" ("shop", "productId", "collectionId")
-       SELECT $3, u.p, u.c FROM unnest($1::text[], $2::text[]) AS u(p, c)
-       WHERE EXISTS (SELECT 1 FROM "Collection" k WHERE k."shop" = $3 AND k."id" = u.c)
-       ON CONFLICT DO NOTHING`,
-      links.map(([p]) => p),
-      links.map(([, c]) => c),
-      shop,
-    );
-  }
-  return written;
+  return rows.map((r) => r.id);
 }
 
-/** Upserts orders (stale-safe) and replaces the lines of every order actually written. Returns orders written. */
+export interface VariantRow extends IngestVariant {
+  productId: string;
+}
+
+/** Upserts variants of products written with syncedAt = `writtenAt`; returns the variant ids written. */
+export async function insertVariants(db: Db, shop: string, variants: readonly VariantRow[], writtenAt: Date): Promise<string[]> {
+  if (variants.length === 0) return [];
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+    `INSERT INTO "Variant" ("shop", "id", "productId", "title", "sku", "currency", "price", "compareAtPrice", "unitCost", "inventoryQuantity", "availableForSale", "syncedAt")
+     SELECT $11, u.id, u.pid, u.title, u.sku, u.cur, u.price::bigint, u.cap::bigint, u.cost::bigint, u.inv::integer, u.afs::boolean, $12::timestamptz
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+          AS u(id, pid, title, sku, cur, price, cap, cost, inv, afs)
+     JOIN "Product" p ON p."shop" = $11 AND p."id" = u.pid AND p."syncedAt" = $12::timestamptz
+     ON CONFLICT ("shop", "id") DO UPDATE SET "productId" = EXCLUDED."productId", "title" = EXCLUDED."title", "sku" = EXCLUDED."sku",
+       "currency" = EXCLUDED."currency", "price" = EXCLUDED."price", "compareAtPrice" = EXCLUDED."compareAtPrice",
+       "unitCost" = EXCLUDED."unitCost", "inventoryQuantity" = EXCLUDED."inventoryQuantity",
+       "availableForSale" = EXCLUDED."availableForSale", "syncedAt" = EXCLUDED."syncedAt"
+     RETURNING "id"`,
+    variants.map((v) => v.id),
+    variants.map((v) => v.productId),
+    variants.map((v) => v.title),
+    variants.map((v) => v.sku),
+    variants.map((v) => v.currency),
+    variants.map((v) => str(v.price)),
+    variants.map((v) => str(v.compareAtPrice)),
+    variants.map((v) => str(v.unitCost)),
+    variants.map((v) => str(v.inventoryQuantity)),
+    variants.map((v) => bool(v.availableForSale)),
+    shop,
+    writtenAt.toISOString(),
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function deleteProductCollections(db: Db, shop: string, productIds: readonly string[]): Promise<void> {
+  if (productIds.length === 0) return;
+  await db.$executeRawUnsafe(`DELETE FROM "ProductCollection" WHERE "shop" = $1 AND "productId" = ANY($2::text[])`, shop, productIds);
+}
+
+/**
+ * Links products written with syncedAt = `writtenAt` to collections that exist; returns the links written as
+ * "productId/collectionId".
+ */
+export async function insertProductCollections(
+  db: Db,
+  shop: string,
+  links: readonly { productId: string; collectionId: string }[],
+  writtenAt: Date,
+): Promise<string[]> {
+  if (links.length === 0) return [];
+  const rows = await db.$queryRawUnsafe<{ productId: string; collectionId: string }[]>(
+    `INSERT INTO "ProductCollection" ("shop", "productId", "collectionId")
+     SELECT $3, u.p, u.c FROM unnest($1::text[], $2::text[]) AS u(p, c)
+     JOIN "Product" p ON p."shop" = $3 AND p."id" = u.p AND p."syncedAt" = $4::timestamptz
+     WHERE EXISTS (SELECT 1 FROM "Collection" k WHERE k."shop" = $3 AND k."id" = u.c)
+     ON CONFLICT DO NOTHING
+     RETURNING "productId", "collectionId"`,
+    links.map((l) => l.productId),
+    links.map((l) => l.collectionId),
+    shop,
+    writtenAt.toISOString(),
+  );
+  return rows.map((r) => `${r.productId}/${r.collectionId}`);
+}
+
+/**
+ * Upserts orders (stale-safe) and replaces the lines of every order actually written. Returns orders written.
+ * The pieces (upsertOrderHeaders, deleteOrderLines, insertOrderLines) are what the streamed full sync uses.
+ */
 export async function writeOrders(db: Db, shop: string, orders: readonly IngestOrder[], now: Date): Promise<number> {
   if (orders.length === 0) return 0;
+  const written = await upsertOrderHeaders(db, shop, orders, now);
+  if (written.length === 0) return 0;
+  const ids = new Set(written);
+  await deleteOrderLines(db, shop, written);
+  const lines = orders.filter((o) => ids.has(o.id)).flatMap((o) => o.lines.map((l): OrderLineRow => ({ ...l, orderId: o.id })));
+  await insertOrderLines(db, shop, lines, null);
+  return written.length;
+}
+
+/**
+ * Upserts the orders themselves (not their lines), stale-safe: an order is only overwritten by a version whose
+ * updatedAt is not older. Every written order gets syncedAt = `writtenAt`, which is how insertOrderLines recognises the
+ * orders this writer (or this sync run) wrote. Customers the orders point at are created as stubs when missing.
+ * Returns the ids written.
+ */
+export async function upsertOrderHeaders(db: Db, shop: string, orders: readonly IngestOrder[], writtenAt: Date): Promise<string[]> {
+  if (orders.length === 0) return [];
   const customerIds = [...new Set(orders.flatMap((o) => (o.customerId === null ? [] : [o.customerId])))];
   if (customerIds.length > 0) {
     const firstSeen = new Map<string, Date>();
@@ -156,14 +213,16 @@ export async function writeOrders(db: Db, shop: string, orders: readonly IngestO
       const seen = firstSeen.get(o.customerId);
       if (!seen || o.createdAt < seen) firstSeen.set(o.customerId, o.createdAt);
     }
+    // Usually every customer is already there (the sync brings customers first): probe before the speculative insert.
     await db.$executeRawUnsafe(
       `INSERT INTO "Customer" ("shop", "id", "createdAt", "syncedAt")
        SELECT $3, u.id, u.created::timestamptz, $4::timestamptz FROM unnest($1::text[], $2::text[]) AS u(id, created)
+       WHERE NOT EXISTS (SELECT 1 FROM "Customer" c WHERE c."shop" = $3 AND c."id" = u.id)
        ON CONFLICT ("shop", "id") DO NOTHING`,
       customerIds,
       customerIds.map((id) => firstSeen.get(id)!.toISOString()),
       shop,
-      now.toISOString(),
+      writtenAt.toISOString(),
     );
   }
   const written = await db.$queryRawUnsafe<{ id: string }[]>(
@@ -171,7 +230,7 @@ export async function writeOrders(db: Db, shop: string, orders: readonly IngestO
                           "totalDiscounts", "totalRefunded", "test", "sourceName", "discountCodes", "customerId", "syncedAt")
      SELECT $16, u.id, u.name, u.created::timestamptz, u.processed::timestamptz, u.updated::timestamptz, u.cancelled::timestamptz, u.cur,
             u.sub::bigint, u.tot::bigint, u.disc::bigint, u.ref::bigint, u.test::boolean, u.src,
-            ARRAY(SELECT json_array_elements_text(u.codes::json)), u.cust, $17::timestamptz
+            CASE WHEN u.codes = '[]' THEN '{}'::text[] ELSE ARRAY(SELECT json_array_elements_text(u.codes::json)) END, u.cust, $17::timestamptz
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
                  $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
           AS u(id, name, created, processed, updated, cancelled, cur, sub, tot, disc, ref, test, src, codes, cust)
@@ -199,41 +258,65 @@ export async function writeOrders(db: Db, shop: string, orders: readonly IngestO
     orders.map((o) => json(o.discountCodes)),
     orders.map((o) => o.customerId),
     shop,
-    now.toISOString(),
+    writtenAt.toISOString(),
   );
-  if (written.length === 0) return 0;
-  const ids = new Set(written.map((r) => r.id));
-  const lines = orders.filter((o) => ids.has(o.id)).flatMap((o) => o.lines.map((l) => ({ ...l, orderId: o.id })));
-  await db.$executeRawUnsafe(`DELETE FROM "OrderLine" WHERE "shop" = $1 AND "orderId" = ANY($2::text[])`, shop, [...ids]);
-  if (lines.length > 0) {
-    await db.$executeRawUnsafe(
-      `INSERT INTO "OrderLine" ("shop", "orderId", "id", "productId", "variantId", "title", "variantTitle", "sku", "quantity",
-                                "unitPrice", "totalDiscount", "refundedQuantity", "isGiftCard", "isCustom")
-       SELECT $14, u.oid, u.id, u.pid, u.vid, u.title, u.vtitle, u.sku, u.qty::integer, u.price::bigint, u.disc::bigint,
-              u.refq::integer, u.gift::boolean, u.custom::boolean
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                   $10::text[], $11::text[], $12::text[], $13::text[])
-            AS u(oid, id, pid, vid, title, vtitle, sku, qty, price, disc, refq, gift, custom)
-       ON CONFLICT ("shop", "id") DO UPDATE SET "orderId" = EXCLUDED."orderId", "productId" = EXCLUDED."productId",
-         "variantId" = EXCLUDED."variantId", "title" = EXCLUDED."title", "variantTitle" = EXCLUDED."variantTitle",
-         "sku" = EXCLUDED."sku", "quantity" = EXCLUDED."quantity", "unitPrice" = EXCLUDED."unitPrice",
-         "totalDiscount" = EXCLUDED."totalDiscount", "refundedQuantity" = EXCLUDED."refundedQuantity",
-         "isGiftCard" = EXCLUDED."isGiftCard", "isCustom" = EXCLUDED."isCustom"`,
-      lines.map((l) => l.orderId),
-      lines.map((l) => l.id),
-      lines.map((l) => l.productId),
-      lines.map((l) => l.variantId),
-      lines.map((l) => l.title),
-      lines.map((l) => l.variantTitle),
-      lines.map((l) => l.sku),
-      lines.map((l) => String(l.quantity)),
-      lines.map((l) => str(l.unitPrice)),
-      lines.map((l) => str(l.totalDiscount)),
-      lines.map((l) => String(l.refundedQuantity)),
-      lines.map((l) => bool(l.isGiftCard)),
-      lines.map((l) => bool(l.isCustom)),
-      shop,
-    );
-  }
-  return written.length;
+  return written.map((r) => r.id);
+}
+
+export async function deleteOrderLines(db: Db, shop: string, orderIds: readonly string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  await db.$executeRawUnsafe(`DELETE FROM "OrderLine" WHERE "shop" = $1 AND "orderId" = ANY($2::text[])`, shop, orderIds);
+}
+
+/** A line with its order. `currentQuantity` (bulk exports) replaces refundedQuantity: see insertOrderLines. */
+export interface OrderLineRow extends IngestLine {
+  orderId: string;
+  currentQuantity?: number;
+}
+
+/**
+ * Upserts order lines; returns the ids of the lines written.
+ * - `writtenAt` null: the caller has just written every line's order (the lines' refundedQuantity is final).
+ * - `writtenAt` a time: only lines whose order was written with syncedAt = writtenAt are written (a line whose order
+ *   is missing, or was kept because a newer version is stored, is not). A row with `currentQuantity` then gets
+ *   refundedQuantity = quantity − currentQuantity, or 0 when its order is cancelled (a cancelled order's lines stay as
+ *   bought): the one place that knows the order when lines arrive apart from it, as in bulk exports.
+ */
+export async function insertOrderLines(db: Db, shop: string, lines: readonly OrderLineRow[], writtenAt: Date | null): Promise<string[]> {
+  if (lines.length === 0) return [];
+  const checked = writtenAt !== null;
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+    `INSERT INTO "OrderLine" ("shop", "orderId", "id", "productId", "variantId", "title", "variantTitle", "sku", "quantity",
+                              "unitPrice", "totalDiscount", "refundedQuantity", "isGiftCard", "isCustom")
+     SELECT $15, u.oid, u.id, u.pid, u.vid, u.title, u.vtitle, u.sku, u.qty::integer, u.price::bigint, u.disc::bigint,
+            ${checked ? `CASE WHEN u.cur IS NULL THEN u.refq::integer WHEN o."cancelledAt" IS NULL THEN GREATEST(0, u.qty::integer - u.cur::integer) ELSE 0 END` : `u.refq::integer`},
+            u.gift::boolean, u.custom::boolean
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                 $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+          AS u(oid, id, pid, vid, title, vtitle, sku, qty, price, disc, refq, cur, gift, custom)
+     ${checked ? `JOIN "Order" o ON o."shop" = $15 AND o."id" = u.oid AND o."syncedAt" = $16::timestamptz` : `WHERE $16::text IS NULL`}
+     ON CONFLICT ("shop", "id") DO UPDATE SET "orderId" = EXCLUDED."orderId", "productId" = EXCLUDED."productId",
+       "variantId" = EXCLUDED."variantId", "title" = EXCLUDED."title", "variantTitle" = EXCLUDED."variantTitle",
+       "sku" = EXCLUDED."sku", "quantity" = EXCLUDED."quantity", "unitPrice" = EXCLUDED."unitPrice",
+       "totalDiscount" = EXCLUDED."totalDiscount", "refundedQuantity" = EXCLUDED."refundedQuantity",
+       "isGiftCard" = EXCLUDED."isGiftCard", "isCustom" = EXCLUDED."isCustom"
+     RETURNING "id"`,
+    lines.map((l) => l.orderId),
+    lines.map((l) => l.id),
+    lines.map((l) => l.productId),
+    lines.map((l) => l.variantId),
+    lines.map((l) => l.title),
+    lines.map((l) => l.variantTitle),
+    lines.map((l) => l.sku),
+    lines.map((l) => String(l.quantity)),
+    lines.map((l) => str(l.unitPrice)),
+    lines.map((l) => str(l.totalDiscount)),
+    lines.map((l) => String(l.refundedQuantity)),
+    lines.map((l) => (l.currentQuantity === undefined ? null : String(l.currentQuantity))),
+    lines.map((l) => bool(l.isGiftCard)),
+    lines.map((l) => bool(l.isCustom)),
+    shop,
+    writtenAt === null ? null : writtenAt.toISOString(),
+  );
+  return rows.map((r) => r.id);
 }

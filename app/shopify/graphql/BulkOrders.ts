@@ -1,4 +1,5 @@
-// Bulk query: every order (all history with read_all_orders) with its line items.
+// Bulk query: every order (all history with read_all_orders) with its line items. Line amounts state their currency:
+// a line row may arrive apart from (even before) its order.
 export const BULK_ORDERS = `#graphql
   query BulkOrders {
     orders {
@@ -56,11 +57,13 @@ export const BULK_ORDERS = `#graphql
                 originalUnitPriceSet {
                   shopMoney {
                     amount
+                    currencyCode
                   }
                 }
                 totalDiscountSet {
                   shopMoney {
                     amount
+                    currencyCode
                   }
                 }
               }

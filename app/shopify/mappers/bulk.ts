@@ -4,7 +4,8 @@
  * their parent before calling these functions. No IO here.
  */
 import { toMinorUnits } from "../../insights/money";
-import type { IngestCollection, IngestCustomer, IngestLine, IngestOrder, IngestProduct, IngestVariant } from "../../lib/ingest/types";
+import type { IngestCollection, IngestCustomer, IngestLine, IngestOrder, IngestProduct } from "../../lib/ingest/types";
+import type { OrderLineRow, VariantRow } from "../../lib/ingest/writer.server";
 
 export type BulkRow = Record<string, unknown> & { id: string; __parentId?: string };
 
@@ -44,37 +45,17 @@ const nestedId = (value: unknown, type: string) => {
   return id === undefined || id === null ? null : legacyId(id, type);
 };
 
-export function mapOrder(row: BulkRow, lineRows: readonly BulkRow[]): IngestOrder {
+/** An order row without its lines (they are rows of their own in a bulk file). */
+export function mapOrderHeader(row: BulkRow): IngestOrder {
   const currency = text(row.currencyCode);
   if (!currency) throw new BulkRowError("order has no currencyCode");
-  const cancelledAt = optionalDate(row.cancelledAt, "cancelledAt");
-  const lines: IngestLine[] = lineRows.map((line) => {
-    const quantity = Number(line.quantity);
-    const current = Number(line.currentQuantity ?? quantity);
-    const productId = nestedId(line.product, "Product");
-    return {
-      id: legacyId(line.id, "LineItem"),
-      productId,
-      variantId: nestedId(line.variant, "ProductVariant"),
-      title: text(line.title) ?? "",
-      variantTitle: text(line.variantTitle),
-      sku: text(line.sku),
-      quantity,
-      unitPrice: shopMoney(line.originalUnitPriceSet, currency, "originalUnitPriceSet"),
-      totalDiscount: shopMoney(line.totalDiscountSet, currency, "totalDiscountSet"),
-      // What refunds (and edits) removed; a cancelled order's lines stay as bought: the cancellation itself excludes them.
-      refundedQuantity: cancelledAt === null ? Math.max(0, quantity - current) : 0,
-      isGiftCard: line.isGiftCard === true,
-      isCustom: productId === null && line.isGiftCard !== true,
-    };
-  });
   return {
     id: legacyId(row.id, "Order"),
     name: text(row.name) ?? "",
     createdAt: date(row.createdAt, "createdAt"),
     processedAt: date(row.processedAt ?? row.createdAt, "processedAt"),
     updatedAt: date(row.updatedAt, "updatedAt"),
-    cancelledAt,
+    cancelledAt: optionalDate(row.cancelledAt, "cancelledAt"),
     currency,
     subtotal: shopMoney(row.subtotalPriceSet, currency, "subtotalPriceSet"),
     total: shopMoney(row.totalPriceSet, currency, "totalPriceSet"),
@@ -84,8 +65,54 @@ export function mapOrder(row: BulkRow, lineRows: readonly BulkRow[]): IngestOrde
     sourceName: text(row.sourceName),
     discountCodes: Array.isArray(row.discountCodes) ? row.discountCodes.filter((c): c is string => typeof c === "string") : [],
     customerId: nestedId(row.customer, "Customer"),
-    lines,
+    lines: [],
   };
+}
+
+/**
+ * A line item row on its own (`__parentId` = its order). Amounts are converted with the currency their shopMoney
+ * states (the bulk query asks for it), or `fallbackCurrency` (the order's, when known). What refunds and edits removed
+ * is left to the writer (`currentQuantity`): it depends on whether the order is cancelled.
+ */
+export function mapLineRow(line: BulkRow, fallbackCurrency?: string): OrderLineRow {
+  if (typeof line.__parentId !== "string") throw new BulkRowError(`line item ${line.id} has no __parentId`);
+  const quantity = Number(line.quantity);
+  if (!Number.isInteger(quantity)) throw new BulkRowError(`line item ${line.id} has no integer quantity`);
+  const current = line.currentQuantity === undefined || line.currentQuantity === null ? quantity : Number(line.currentQuantity);
+  const productId = nestedId(line.product, "Product");
+  const currency = (bag: unknown, field: string) => {
+    const stated = (bag as { shopMoney?: { currencyCode?: unknown } } | null)?.shopMoney?.currencyCode;
+    const code = typeof stated === "string" ? stated : fallbackCurrency;
+    if (!code) throw new BulkRowError(`line item ${line.id}: ${field} has no currencyCode`);
+    return code;
+  };
+  return {
+    orderId: legacyId(line.__parentId, "Order"),
+    id: legacyId(line.id, "LineItem"),
+    productId,
+    variantId: nestedId(line.variant, "ProductVariant"),
+    title: text(line.title) ?? "",
+    variantTitle: text(line.variantTitle),
+    sku: text(line.sku),
+    quantity,
+    unitPrice: shopMoney(line.originalUnitPriceSet, currency(line.originalUnitPriceSet, "originalUnitPriceSet"), "originalUnitPriceSet"),
+    totalDiscount: shopMoney(line.totalDiscountSet, currency(line.totalDiscountSet, "totalDiscountSet"), "totalDiscountSet"),
+    refundedQuantity: Math.max(0, quantity - current),
+    currentQuantity: current,
+    isGiftCard: line.isGiftCard === true,
+    isCustom: productId === null && line.isGiftCard !== true,
+  };
+}
+
+/** An order row with its line rows, as one record (refunded quantities resolved: 0 on a cancelled order). */
+export function mapOrder(row: BulkRow, lineRows: readonly BulkRow[]): IngestOrder {
+  const order = mapOrderHeader(row);
+  // What refunds (and edits) removed; a cancelled order's lines stay as bought: the cancellation itself excludes them.
+  const lines: IngestLine[] = lineRows.map((l) => {
+    const { orderId: _orderId, currentQuantity: _current, ...line } = mapLineRow({ ...l, __parentId: row.id }, order.currency);
+    return order.cancelledAt === null ? line : { ...line, refundedQuantity: 0 };
+  });
+  return { ...order, lines };
 }
 
 export function mapCustomer(row: BulkRow): IngestCustomer {
@@ -111,33 +138,38 @@ export function mapCollection(row: BulkRow): IngestCollection {
 
 const STATUSES = new Set(["ACTIVE", "ARCHIVED", "DRAFT", "UNLISTED"]);
 
-export function mapProduct(row: BulkRow, children: readonly BulkRow[], currency: string): IngestProduct {
+export type ProductChild = { kind: "variant"; variant: VariantRow } | { kind: "collection"; productId: string; collectionId: string };
+
+/** A product's child row on its own: a variant (`currency` = the shop's) or a collection membership. */
+export function mapProductChild(child: BulkRow, currency: string): ProductChild {
+  if (typeof child.__parentId !== "string") throw new BulkRowError(`product child ${child.id} has no __parentId`);
+  const productId = legacyId(child.__parentId, "Product");
+  const type = gidType(child.id);
+  if (type === "Collection") return { kind: "collection", productId, collectionId: legacyId(child.id, "Collection") };
+  if (type !== "ProductVariant") throw new BulkRowError(`unexpected child row ${child.id} under product ${child.__parentId}`);
+  const unitCost = (child.inventoryItem as { unitCost?: { amount?: unknown; currencyCode?: unknown } | null } | null)?.unitCost;
+  const decimal = (value: unknown) => (typeof value === "string" ? BigInt(toMinorUnits(value, currency)) : null);
+  return {
+    kind: "variant",
+    variant: {
+      productId,
+      id: legacyId(child.id, "ProductVariant"),
+      title: text(child.title) ?? "",
+      sku: text(child.sku),
+      currency,
+      price: decimal(child.price) ?? 0n,
+      compareAtPrice: decimal(child.compareAtPrice),
+      unitCost: unitCost && typeof unitCost.amount === "string" ? BigInt(toMinorUnits(unitCost.amount, String(unitCost.currencyCode ?? currency))) : null,
+      inventoryQuantity: typeof child.inventoryQuantity === "number" ? child.inventoryQuantity : null,
+      availableForSale: child.availableForSale !== false,
+    },
+  };
+}
+
+/** A product row without its children. */
+export function mapProductHeader(row: BulkRow): IngestProduct {
   const status = text(row.status) ?? "ACTIVE";
   if (!STATUSES.has(status)) throw new BulkRowError(`unknown product status ${status}`);
-  const variants: IngestVariant[] = [];
-  const collectionIds: string[] = [];
-  for (const child of children) {
-    const type = gidType(child.id);
-    if (type === "Collection") {
-      collectionIds.push(legacyId(child.id, "Collection"));
-    } else if (type === "ProductVariant") {
-      const unitCost = (child.inventoryItem as { unitCost?: { amount?: unknown; currencyCode?: unknown } | null } | null)?.unitCost;
-      const decimal = (value: unknown) => (typeof value === "string" ? BigInt(toMinorUnits(value, currency)) : null);
-      variants.push({
-        id: legacyId(child.id, "ProductVariant"),
-        title: text(child.title) ?? "",
-        sku: text(child.sku),
-        currency,
-        price: decimal(child.price) ?? 0n,
-        compareAtPrice: decimal(child.compareAtPrice),
-        unitCost: unitCost && typeof unitCost.amount === "string" ? BigInt(toMinorUnits(unitCost.amount, String(unitCost.currencyCode ?? currency))) : null,
-        inventoryQuantity: typeof child.inventoryQuantity === "number" ? child.inventoryQuantity : null,
-        availableForSale: child.availableForSale !== false,
-      });
-    } else {
-      throw new BulkRowError(`unexpected child row ${child.id} under product ${row.id}`);
-    }
-  }
   return {
     id: legacyId(row.id, "Product"),
     title: text(row.title) ?? "",
@@ -148,7 +180,21 @@ export function mapProduct(row: BulkRow, children: readonly BulkRow[], currency:
     status: status as IngestProduct["status"],
     createdAt: optionalDate(row.createdAt, "createdAt"),
     updatedAt: optionalDate(row.updatedAt, "updatedAt"),
-    collectionIds,
-    variants,
+    collectionIds: [],
+    variants: [],
   };
+}
+
+/** A product row with its children, as one record. */
+export function mapProduct(row: BulkRow, children: readonly BulkRow[], currency: string): IngestProduct {
+  const product = mapProductHeader(row);
+  for (const child of children) {
+    const mapped = mapProductChild({ ...child, __parentId: row.id }, currency);
+    if (mapped.kind === "collection") product.collectionIds.push(mapped.collectionId);
+    else {
+      const { productId: _productId, ...variant } = mapped.variant;
+      product.variants.push(variant);
+    }
+  }
+  return product;
 }
