@@ -2,6 +2,7 @@
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFullSync, startFullSync, type SyncDeps } from "../../app/shopify/sync/full-sync.server";
+import { customerHash } from "../../app/lib/compliance/redacted.server";
 import { writeOrders } from "../../app/lib/ingest/writer.server";
 import { createShop } from "../factories";
 import { ingestLine, ingestOrder } from "../factories/ingest";
@@ -114,6 +115,22 @@ describe("full sync", () => {
     const state = JSON.parse(done.cursor!) as { orders: { waiting: number; dropped: number } };
     expect(state.orders).toMatchObject({ waiting: 0, dropped: firstLines });
     expect(await db.syncStage.count({ where: { syncRunId: run.id } })).toBe(0);
+  });
+
+  it("never brings back a redacted customer: their orders come in anonymous", async () => {
+    const db = testDb();
+    await resetShop(db, env.shop);
+    const redacted = env.store.orders.find((o) => o.customerId !== null)!.customerId!;
+    const theirOrders = env.store.orders.filter((o) => o.customerId === redacted).map((o) => String(o.id));
+    await db.redactedCustomer.create({ data: { shop: env.shop, customerHash: customerHash(env.shop, String(redacted)) } });
+    const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
+    expect(await runFullSync({ runId: run.id, deps: deps() })).toMatchObject({ status: "SUCCEEDED" });
+    const expected = expectedCounts(env.store);
+    expect(await counts(db, env.shop)).toEqual({ ...expected, customers: expected.customers - 1 });
+    expect(await db.customer.findUnique({ where: { shop_id: { shop: env.shop, id: String(redacted) } } })).toBeNull();
+    const stored = await db.order.findMany({ where: { shop: env.shop, id: { in: theirOrders } }, select: { customerId: true } });
+    expect(stored).toHaveLength(theirOrders.length);
+    expect(stored.every((o) => o.customerId === null)).toBe(true);
   });
 
   it("runs one sync at a time per shop", async () => {

@@ -14,9 +14,9 @@
  * hash of the id: the webhook write paths check it (dropRedactedCustomers), so a delayed webhook or a job queued before
  * the redaction cannot bring the customer back.
  */
-import { createHash } from "node:crypto";
 import type { Customer, Order, OrderLine, Prisma, PrismaClient } from "@prisma/client";
 import defaultPrisma from "../../db.server";
+import { customerHash, findRedactedCustomerIds } from "./redacted.server";
 
 type Tx = Prisma.TransactionClient;
 
@@ -144,18 +144,11 @@ export async function getCustomerDataExport({ shop, id, db = defaultPrisma }: { 
   return row ? (row.data as unknown as CustomerDataExportV1) : null;
 }
 
-/** The RedactedCustomer key of a customer: hex SHA-256 of "<shop>:<customer id>". */
-export function customerHash(shop: string, customerId: string): string {
-  return createHash("sha256").update(`${shop}:${customerId}`).digest("hex");
-}
+export { customerHash } from "./redacted.server";
 
 /** Of these customer ids, the ones redacted (or deleted) in this shop. */
 export async function redactedCustomerIds({ shop, customerIds, db = defaultPrisma }: { shop: string; customerIds: readonly string[]; db?: PrismaClient | Tx }): Promise<Set<string>> {
-  const unique = [...new Set(customerIds)];
-  if (unique.length === 0) return new Set();
-  const byHash = new Map(unique.map((id) => [customerHash(shop, id), id]));
-  const rows = await db.redactedCustomer.findMany({ where: { shop, customerHash: { in: [...byHash.keys()] } }, select: { customerHash: true } });
-  return new Set(rows.map((r) => byHash.get(r.customerHash)!));
+  return findRedactedCustomerIds(db, shop, customerIds);
 }
 
 export interface RedactionSummary {

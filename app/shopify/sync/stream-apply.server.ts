@@ -27,6 +27,7 @@ import {
   type OrderLineRow,
   type VariantRow,
 } from "../../lib/ingest/writer.server";
+import { redactedCustomerTest } from "../../lib/compliance/redacted.server";
 import {
   BulkRowError,
   mapCollection,
@@ -88,6 +89,8 @@ interface Plan<P, C> {
   mapParent(row: BulkRow): P;
   parentId(parent: P): string;
   mapChild(row: BulkRow): { key: string; value: C };
+  /** The parent as stored when some customers are redacted (customers/redact): never their id or their row. */
+  redact?(parent: P, isRedacted: (customerId: string) => boolean): P | null;
   /** Writes parents; returns the ids written (stale versions are not). Clears what their children replace. */
   writeParents(tx: Tx, shop: string, parents: P[], marker: Date): Promise<string[]>;
   /**
@@ -101,6 +104,8 @@ function ordersPlan(): Plan<ReturnType<typeof mapOrderHeader>, OrderLineRow> {
   return {
     parentType: "Order",
     mapParent: mapOrderHeader,
+    // A redacted customer's orders stay anonymous aggregates, like guest checkouts.
+    redact: (o, isRedacted) => (o.customerId !== null && isRedacted(o.customerId) ? { ...o, customerId: null } : o),
     parentId: (o) => o.id,
     mapChild: (row) => {
       const line = mapLineRow(row);
@@ -157,6 +162,8 @@ function flatPlan<P extends { id: string }>(
   return {
     parentType,
     mapParent: map,
+    // A redacted customer is not stored again.
+    redact: parentType === "Customer" ? (c, isRedacted) => (isRedacted(c.id) ? null : c) : undefined,
     parentId: (p) => p.id,
     mapChild: (row) => {
       throw new BulkRowError(`unexpected child row ${row.id} in a ${parentType} file`);
@@ -223,7 +230,10 @@ export async function applyFile(options: ApplyFileOptions): Promise<void> {
   const flush = async (batch: { parents: unknown[]; parentGids: string[]; children: Child<unknown>[]; lastLine: number }) => {
     await db.$transaction(
       async (tx) => {
-        const written = new Set(await plan.writeParents(tx, shop, batch.parents, marker));
+        // Read in the batch's transaction: a customers/redact that lands mid-sync is honoured from the next batch on.
+        const isRedacted = plan.redact ? await redactedCustomerTest(tx, shop) : null;
+        const parents = isRedacted ? batch.parents.flatMap((p) => plan.redact!(p, isRedacted) ?? []) : batch.parents;
+        const written = new Set(await plan.writeParents(tx, shop, parents, marker));
         const inBatch = new Map(batch.parentGids.map((gid, i) => [gid, batch.parents[i]]));
         const all = batch.children;
         // Children that came earlier and waited for these parents.
