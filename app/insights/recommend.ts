@@ -1,0 +1,302 @@
+/**
+ * Cross-sell recommendations for an anchor product (or a cart of several), with a cold-start chain. Pure.
+ *
+ * From the baskets (baskets.ts) the recommender learns, once:
+ *   (a) co-purchase pair rules A → c on products (rules/: FP-growth, Fisher + Benjamini–Hochberg). Only rules marked
+ *       `significant` are ever shown: a pair that co-occurs no more than chance allows is noise, whatever its count.
+ *       Explanation: "bought together in 412 orders — 4.1× more than chance" (count and lift of the rule).
+ *   (b) complementary groups: the same miner on the same baskets mapped to product types ("Laptop → Mouse"), again
+ *       significant rules only; a type's products are offered by their order count (its best sellers).
+ *       Explanation: "shoppers who buy Laptops often add Mice".
+ *   (c) best sellers of the whole shop, by order count. Explanation: "a bestseller — in 1,234 orders".
+ * For a request, (a) fills the list first, then (b), then (c), without repeats; every recommendation carries its
+ * `source` and explanation. Products that are not offerable (not ACTIVE, or out of stock: baskets.ts isOfferable) and
+ * the anchors themselves are never recommended.
+ *
+ * Order within (a): with `diversify` (default) the candidates are grouped by product type, the types ordered by how
+ * often the anchor's orders contain that type (the anchor's attach rate to the type; several anchors: the largest),
+ * and taken round-robin, best first within a type (by confidence, then count): a laptop gets a mouse, a bag and a
+ * warranty before a second mouse. Without it, by confidence then count. Within (b): types by the type rule's
+ * confidence, round-robin over their best sellers.
+ *
+ * `minCount` (default 5) is the fewest orders a pair must share to be mined at all; it becomes the miner's exact
+ * support threshold as (minCount − ½) / N, whose ceiling · N is minCount whatever the decimal rounding.
+ */
+import { groupBaskets, isOfferable, type Basket, type ProductMap } from "./baskets";
+import { associationRules, compareText, encodeTransactions, type AssociationRule } from "./rules";
+
+export type RecommendationSource = "co-purchase" | "complementary-type" | "bestseller";
+
+export interface Recommendation {
+  productId: string;
+  source: RecommendationSource;
+  /** One line a shopper or merchant can read. */
+  explanation: string;
+  /** Ranking score within its source: the rule's confidence (a), the type rule's confidence (b), orders (c). */
+  score: number;
+  evidence: {
+    /** (a) the anchor the rule starts from; (b) the anchor's type and the complementary type. */
+    anchor?: string;
+    count?: number;
+    lift?: number;
+    confidence?: number;
+    qValue?: number;
+    fromType?: string;
+    toType?: string;
+    /** (b), (c): orders containing the product. */
+    orders?: number;
+  };
+}
+
+export interface RecommenderOptions {
+  /** Fewest orders a pair (of products, or of types) must share to be mined (default 5). */
+  minCount?: number;
+  /** False discovery rate of `significant` (default 0.05). */
+  alpha?: number;
+  /** Round-robin over product types in (a) (default true). */
+  diversify?: boolean;
+  /** Group of a product for (b) and diversity (default: its productType; null or "" = none). */
+  groupOf?: (productId: string) => string | null;
+  /** Whether a product may be recommended (default: isOfferable on the product map). */
+  offerable?: (productId: string) => boolean;
+  /** Rules kept per anchor, best first (default 200): bounds the work per request. */
+  maxRulesPerAnchor?: number;
+}
+
+export interface Recommender {
+  /** Up to k recommendations for one anchor product. */
+  recommend(anchorId: string, k: number): Recommendation[];
+  /** Up to k recommendations for a cart (several anchors): none of them is recommended. */
+  recommendFor(context: readonly string[], k: number): Recommendation[];
+  /** Offerable products by order count, best first. */
+  readonly bestsellers: readonly string[];
+  readonly stats: { baskets: number; productRules: number; significantProductRules: number; typeRules: number; significantTypeRules: number };
+}
+
+interface PairRule {
+  to: string;
+  count: number;
+  lift: number;
+  confidence: number;
+  qValue: number;
+}
+
+const formatCount = (n: number) => n.toLocaleString("en-US");
+
+/** English plural of a product type's last word: Mouse → Mice, Laptop Bag → Laptop Bags, Warranty → Warranties. */
+export function pluralize(name: string): string {
+  const match = /^(.*?)([A-Za-z]+)$/.exec(name);
+  if (!match) return name;
+  const head = match[1] ?? "";
+  const word = match[2] ?? "";
+  if (word.length > 1 && word === word.toUpperCase()) return `${name}s`; // PC → PCs, SSD → SSDs
+  const irregular = IRREGULAR[word.toLowerCase()];
+  let plural: string;
+  if (irregular) plural = word[0] === word[0]!.toUpperCase() ? irregular[0]!.toUpperCase() + irregular.slice(1) : irregular;
+  else if (/[^aeiou]y$/i.test(word)) plural = `${word.slice(0, -1)}ies`;
+  else if (/(s|x|z|ch|sh)$/i.test(word)) plural = `${word}es`;
+  else plural = `${word}s`;
+  return head + plural;
+}
+
+const IRREGULAR: Record<string, string> = { mouse: "mice", person: "people", child: "children", man: "men", woman: "women", foot: "feet" };
+
+function minSupportFor(minCount: number, n: number): number {
+  return Math.min(1, (minCount - 0.5) / n);
+}
+
+/** Significant pair rules by antecedent, best first (confidence, then count, then the consequent's id). */
+function pairRules(transactions: string[][], minCount: number, alpha: number, keep: number) {
+  const by = new Map<string, PairRule[]>();
+  const tx = encodeTransactions(transactions);
+  if (tx.n === 0) return { by, total: 0, significant: 0 };
+  const mined = associationRules(tx, { minSupport: minSupportFor(minCount, tx.n), minConfidence: 0, maxSize: 2, alpha });
+  let significant = 0;
+  for (const r of mined.rules as AssociationRule[]) {
+    if (!r.significant) continue;
+    significant++;
+    const from = r.antecedent[0]!;
+    let list = by.get(from);
+    if (!list) by.set(from, (list = []));
+    list.push({ to: r.consequent[0]!, count: r.count, lift: r.lift, confidence: r.confidence, qValue: r.qValue });
+  }
+  for (const [from, list] of by) {
+    list.sort((x, y) => y.confidence - x.confidence || y.count - x.count || compareText(x.to, y.to));
+    if (list.length > keep) by.set(from, list.slice(0, keep));
+  }
+  return { by, total: mined.rules.length, significant };
+}
+
+export function buildRecommender(baskets: readonly Basket[], products: ProductMap, options: RecommenderOptions = {}): Recommender {
+  const minCount = options.minCount ?? 5;
+  if (!Number.isInteger(minCount) || minCount < 1) throw new RangeError(`minCount must be an integer ≥ 1, got ${minCount}`);
+  const alpha = options.alpha ?? 0.05;
+  const diversify = options.diversify ?? true;
+  const keep = options.maxRulesPerAnchor ?? 200;
+  const groupOf =
+    options.groupOf ??
+    ((id: string) => {
+      const t = products.get(id)?.productType.trim();
+      return t ? t : null;
+    });
+  const offerable = options.offerable ?? ((id: string) => isOfferable(products.get(id)));
+
+  // Order counts, and each product's attach counts to each group (orders of the product containing ANOTHER product of
+  // that group).
+  const orders = new Map<string, number>();
+  const attach = new Map<string, Map<string, number>>();
+  const groupCounts = new Map<string, number>();
+  for (const b of baskets) {
+    groupCounts.clear();
+    for (const item of b.items) {
+      orders.set(item, (orders.get(item) ?? 0) + 1);
+      const g = groupOf(item);
+      if (g) groupCounts.set(g, (groupCounts.get(g) ?? 0) + 1);
+    }
+    if (!diversify) continue;
+    for (const item of b.items) {
+      const own = groupOf(item);
+      let row = attach.get(item);
+      for (const [g, c] of groupCounts) {
+        if (g === own && c < 2) continue;
+        if (!row) attach.set(item, (row = new Map()));
+        row.set(g, (row.get(g) ?? 0) + 1);
+      }
+    }
+  }
+  const byOrders = (a: string, b: string) => orders.get(b)! - orders.get(a)! || compareText(a, b);
+  const bestsellers = [...orders.keys()].filter(offerable).sort(byOrders);
+  const groupBest = new Map<string, string[]>();
+  for (const id of bestsellers) {
+    const g = groupOf(id);
+    if (!g) continue;
+    let list = groupBest.get(g);
+    if (!list) groupBest.set(g, (list = []));
+    list.push(id);
+  }
+
+  const items = pairRules(
+    baskets.map((b) => b.items),
+    minCount,
+    alpha,
+    keep,
+  );
+  const groups = pairRules(groupBaskets(baskets, groupOf), minCount, alpha, keep);
+
+  function recommendFor(context: readonly string[], k: number): Recommendation[] {
+    const inContext = new Set(context);
+    const out: Recommendation[] = [];
+    const chosen = new Set<string>();
+    const push = (r: Recommendation) => {
+      out.push(r);
+      chosen.add(r.productId);
+    };
+    if (k <= 0) return out;
+
+    // (a) co-purchase: the best rule per candidate over the anchors.
+    const best = new Map<string, { rule: PairRule; anchor: string }>();
+    for (const anchor of inContext) {
+      for (const rule of items.by.get(anchor) ?? []) {
+        if (inContext.has(rule.to) || !offerable(rule.to)) continue;
+        const seen = best.get(rule.to);
+        if (!seen || rule.confidence > seen.rule.confidence || (rule.confidence === seen.rule.confidence && rule.count > seen.rule.count)) {
+          best.set(rule.to, { rule, anchor });
+        }
+      }
+    }
+    const candidates = [...best.entries()].sort(
+      ([a, x], [b, y]) => y.rule.confidence - x.rule.confidence || y.rule.count - x.rule.count || compareText(a, b),
+    );
+    let ordered = candidates;
+    if (diversify) {
+      const typeScore = new Map<string, number>();
+      const lanes = new Map<string, [string, { rule: PairRule; anchor: string }][]>();
+      for (const entry of candidates) {
+        const g = groupOf(entry[0]) ?? "";
+        let lane = lanes.get(g);
+        if (!lane) {
+          lanes.set(g, (lane = []));
+          let score = 0;
+          for (const anchor of inContext) {
+            const n = orders.get(anchor) ?? 0;
+            if (n > 0) score = Math.max(score, (attach.get(anchor)?.get(g) ?? 0) / n);
+          }
+          typeScore.set(g, score);
+        }
+        lane.push(entry);
+      }
+      const laneOrder = [...lanes.keys()].sort((a, b) => typeScore.get(b)! - typeScore.get(a)! || compareText(a, b));
+      ordered = [];
+      for (let depth = 0; ordered.length < candidates.length; depth++) {
+        for (const g of laneOrder) {
+          const e = lanes.get(g)![depth];
+          if (e) ordered.push(e);
+        }
+      }
+    }
+    for (const [id, { rule, anchor }] of ordered) {
+      if (out.length >= k) return out;
+      push({
+        productId: id,
+        source: "co-purchase",
+        explanation: `bought together in ${formatCount(rule.count)} orders — ${rule.lift.toFixed(1)}× more than chance`,
+        score: rule.confidence,
+        evidence: { anchor, count: rule.count, lift: rule.lift, confidence: rule.confidence, qValue: rule.qValue },
+      });
+    }
+
+    // (b) complementary types: the best type rule per complementary type over the anchors' types.
+    const typeRules = new Map<string, { rule: PairRule; fromType: string }>();
+    for (const anchor of inContext) {
+      const from = groupOf(anchor);
+      if (!from) continue;
+      for (const rule of groups.by.get(from) ?? []) {
+        const seen = typeRules.get(rule.to);
+        if (!seen || rule.confidence > seen.rule.confidence) typeRules.set(rule.to, { rule, fromType: from });
+      }
+    }
+    const typeOrder = [...typeRules.entries()].sort(([a, x], [b, y]) => y.rule.confidence - x.rule.confidence || compareText(a, b));
+    const cursor = typeOrder.map(() => 0);
+    for (let progress = true; progress && out.length < k; ) {
+      progress = false;
+      typeOrder.forEach(([toType, { rule, fromType }], i) => {
+        if (out.length >= k) return;
+        const list = groupBest.get(toType) ?? [];
+        while (cursor[i]! < list.length && (chosen.has(list[cursor[i]!]!) || inContext.has(list[cursor[i]!]!))) cursor[i]!++;
+        const id = list[cursor[i]!];
+        if (id === undefined) return;
+        cursor[i]!++;
+        progress = true;
+        push({
+          productId: id,
+          source: "complementary-type",
+          explanation: `shoppers who buy ${pluralize(fromType)} often add ${pluralize(toType)}`,
+          score: rule.confidence,
+          evidence: { fromType, toType, count: rule.count, lift: rule.lift, confidence: rule.confidence, qValue: rule.qValue, orders: orders.get(id) },
+        });
+      });
+    }
+
+    // (c) best sellers.
+    for (const id of bestsellers) {
+      if (out.length >= k) break;
+      if (chosen.has(id) || inContext.has(id)) continue;
+      const n = orders.get(id)!;
+      push({ productId: id, source: "bestseller", explanation: `a bestseller — in ${formatCount(n)} orders`, score: n, evidence: { orders: n } });
+    }
+    return out;
+  }
+
+  return {
+    recommend: (anchorId, k) => recommendFor([anchorId], k),
+    recommendFor,
+    bestsellers,
+    stats: {
+      baskets: baskets.length,
+      productRules: items.total,
+      significantProductRules: items.significant,
+      typeRules: groups.total,
+      significantTypeRules: groups.significant,
+    },
+  };
+}
