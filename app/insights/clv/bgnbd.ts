@@ -1,0 +1,366 @@
+/**
+ * The BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way"):
+ * while alive a customer buys at rate λ ~ Gamma(r, α) (a Poisson process); after every repeat purchase they drop out
+ * with probability p ~ Beta(a, b). Data per customer: (x, t_x, T) from summary.ts, in one time unit (weeks or days);
+ * α is in that unit.
+ *
+ * - Fit by maximum likelihood on the unique (x, t_x, T) triples with their counts, so a million customers cost what
+ *   their distinct histories cost. The log-likelihood is computed in log space (lgamma, log-sum-exp for the x > 0
+ *   term, FHL eq. 6); the gradient is analytic; BFGS runs on log-parameters.
+ * - Standard errors: √diag of the inverse of minus the numerical Hessian (central differences of the analytic
+ *   gradient) at the maximum, in the natural parameters.
+ * - Too little data is refused with InsufficientDataError; a fit that does not converge says so (`converged: false`,
+ *   `message`), it is not silently returned as good.
+ */
+import { minimizeBfgs, numericalHessian, standardErrors } from "./optimize";
+import { digamma, lgamma, log2F1, logAddExp } from "./special";
+
+export interface BgNbdParams {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+}
+
+export interface Triple {
+  x: number;
+  t_x: number;
+  T: number;
+}
+
+/** Customers grouped by identical (x, t_x, T). */
+export interface TripleCounts {
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  count: Float64Array;
+  /** Number of distinct triples. */
+  size: number;
+  /** Number of customers (the sum of counts). */
+  customers: number;
+  repeatCustomers: number;
+  maxT: number;
+}
+
+export class InsufficientDataError extends Error {
+  constructor(
+    message: string,
+    readonly requirement: "customers" | "repeatCustomers" | "history",
+    readonly required: number,
+    readonly actual: number,
+  ) {
+    super(message);
+    this.name = "InsufficientDataError";
+  }
+}
+
+export class ModelInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelInputError";
+  }
+}
+
+/** Groups customers by identical (x, t_x, T), validating each: x a non-negative integer, 0 ≤ t_x ≤ T. */
+export function countTriples(rows: Iterable<Triple>): TripleCounts {
+  const index = new Map<string, number>();
+  let x: number[] = [];
+  let tx: number[] = [];
+  let T: number[] = [];
+  let count: number[] = [];
+  let customers = 0;
+  let repeatCustomers = 0;
+  let maxT = 0;
+  for (const row of rows) {
+    if (!Number.isInteger(row.x) || row.x < 0) throw new ModelInputError(`x must be a non-negative integer, got ${row.x}`);
+    if (!(row.t_x >= 0 && row.T >= row.t_x && Number.isFinite(row.T))) throw new ModelInputError(`need 0 ≤ t_x ≤ T, got t_x = ${row.t_x}, T = ${row.T}`);
+    if (row.x === 0 && row.t_x !== 0) throw new ModelInputError(`t_x must be 0 when x = 0, got ${row.t_x}`);
+    customers++;
+    if (row.x > 0) repeatCustomers++;
+    if (row.T > maxT) maxT = row.T;
+    const key = `${row.x} ${row.t_x} ${row.T}`;
+    const i = index.get(key);
+    if (i === undefined) {
+      index.set(key, x.length);
+      x.push(row.x);
+      tx.push(row.t_x);
+      T.push(row.T);
+      count.push(1);
+    } else count[i]!++;
+  }
+  const out = { x: Float64Array.from(x), tx: Float64Array.from(tx), T: Float64Array.from(T), count: Float64Array.from(count), size: x.length, customers, repeatCustomers, maxT };
+  x = tx = T = count = [];
+  return out;
+}
+
+interface Evaluation {
+  logLikelihood: number;
+  /** ∂LL/∂(r, α, a, b). */
+  gradient: [number, number, number, number];
+}
+
+/** Distinct x values and each triple's index into them (lgamma/digamma of r + x etc. once per distinct x). */
+function distinctX(data: TripleCounts): { values: number[]; of: Int32Array } {
+  const at = new Map<number, number>();
+  const values: number[] = [];
+  const of = new Int32Array(data.size);
+  for (let i = 0; i < data.size; i++) {
+    const x = data.x[i]!;
+    let k = at.get(x);
+    if (k === undefined) {
+      k = values.length;
+      at.set(x, k);
+      values.push(x);
+    }
+    of[i] = k;
+  }
+  return { values, of };
+}
+
+function evaluate({ r, alpha, a, b }: BgNbdParams, data: TripleCounts, xs: { values: number[]; of: Int32Array }, withGradient: boolean): Evaluation {
+  if (!(r > 0 && alpha > 0 && a > 0 && b > 0) || ![r, alpha, a, b].every(Number.isFinite)) {
+    return { logLikelihood: Number.NEGATIVE_INFINITY, gradient: [Number.NaN, Number.NaN, Number.NaN, Number.NaN] };
+  }
+  const m = xs.values.length;
+  const lgRx = new Float64Array(m);
+  const lgBx = new Float64Array(m);
+  const lgABx = new Float64Array(m);
+  const psiRx = new Float64Array(m);
+  const psiBx = new Float64Array(m);
+  const psiABx = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const x = xs.values[k]!;
+    lgRx[k] = lgamma(r + x);
+    lgBx[k] = lgamma(b + x);
+    lgABx[k] = lgamma(a + b + x);
+    if (withGradient) {
+      psiRx[k] = digamma(r + x);
+      psiBx[k] = digamma(b + x);
+      psiABx[k] = digamma(a + b + x);
+    }
+  }
+  const lgR = lgamma(r);
+  const lgB = lgamma(b);
+  const lgAB = lgamma(a + b);
+  const psiR = withGradient ? digamma(r) : 0;
+  const psiB = withGradient ? digamma(b) : 0;
+  const psiAB = withGradient ? digamma(a + b) : 0;
+  const lnAlpha = Math.log(alpha);
+  const lnA = Math.log(a);
+  let ll = 0;
+  let dr = 0;
+  let dalpha = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < data.size; i++) {
+    const x = data.x[i]!;
+    const w = data.count[i]!;
+    const k = xs.of[i]!;
+    const lT = Math.log(alpha + data.T[i]!);
+    const A1 = lgRx[k]! - lgR + r * lnAlpha;
+    const A2 = lgAB + lgBx[k]! - lgB - lgABx[k]!;
+    const A3 = -(r + x) * lT;
+    if (x > 0) {
+      const lTx = Math.log(alpha + data.tx[i]!);
+      const A4 = lnA - Math.log(b + x - 1) - (r + x) * lTx;
+      const lse = logAddExp(A3, A4);
+      ll += w * (A1 + A2 + lse);
+      if (withGradient) {
+        const w3 = Math.exp(A3 - lse);
+        const w4 = Math.exp(A4 - lse);
+        dr += w * (psiRx[k]! - psiR + lnAlpha - w3 * lT - w4 * lTx);
+        dalpha += w * (r / alpha - (r + x) * (w3 / (alpha + data.T[i]!) + w4 / (alpha + data.tx[i]!)));
+        da += w * (psiAB - psiABx[k]! + w4 / a);
+        db += w * (psiAB + psiBx[k]! - psiB - psiABx[k]! - w4 / (b + x - 1));
+      }
+    } else {
+      ll += w * (A1 + A3); // A2 = 0 when x = 0
+      if (withGradient) {
+        dr += w * (psiRx[k]! - psiR + lnAlpha - lT);
+        dalpha += w * (r / alpha - r / (alpha + data.T[i]!));
+      }
+    }
+  }
+  return { logLikelihood: ll, gradient: [dr, dalpha, da, db] };
+}
+
+/** The BG/NBD log-likelihood of the data (a sum over customers). */
+export function bgnbdLogLikelihood(params: BgNbdParams, data: TripleCounts | Iterable<Triple>): number {
+  const counts = isCounts(data) ? data : countTriples(data);
+  return evaluate(params, counts, distinctX(counts), false).logLikelihood;
+}
+
+function isCounts(data: TripleCounts | Iterable<Triple>): data is TripleCounts {
+  return (data as TripleCounts).count instanceof Float64Array;
+}
+
+export interface BgNbdFitOptions {
+  /** Fewest customers to fit on (default 100). */
+  minCustomers?: number;
+  /** Fewest customers with a repeat purchase (default 20): without repeats a and b are not identified. */
+  minRepeatCustomers?: number;
+  /** Shortest history, in time units: the oldest customer's T must reach it (default 0; the CLI asks 13 weeks / 91 days). */
+  minHistory?: number;
+  start?: BgNbdParams;
+  maxIterations?: number;
+}
+
+export interface BgNbdFit {
+  params: BgNbdParams;
+  logLikelihood: number;
+  /** Standard errors of r, α, a, b; null when the Hessian is not negative definite (a warning says so). */
+  standardErrors: BgNbdParams | null;
+  covariance: number[][] | null;
+  converged: boolean;
+  iterations: number;
+  message: string;
+  customers: number;
+  repeatCustomers: number;
+  uniqueTriples: number;
+  warnings: string[];
+}
+
+const toParams = (theta: readonly number[]): BgNbdParams => ({ r: Math.exp(theta[0]!), alpha: Math.exp(theta[1]!), a: Math.exp(theta[2]!), b: Math.exp(theta[3]!) });
+const asArray = (p: BgNbdParams) => [p.r, p.alpha, p.a, p.b];
+
+export function checkBgNbdData(data: TripleCounts, options: BgNbdFitOptions = {}): void {
+  const minCustomers = options.minCustomers ?? 100;
+  const minRepeat = options.minRepeatCustomers ?? 20;
+  const minHistory = options.minHistory ?? 0;
+  if (data.customers < minCustomers) {
+    throw new InsufficientDataError(
+      `not enough customers to fit the BG/NBD model: ${data.customers} in the calibration period, at least ${minCustomers} needed`,
+      "customers",
+      minCustomers,
+      data.customers,
+    );
+  }
+  if (data.repeatCustomers < minRepeat) {
+    throw new InsufficientDataError(
+      `not enough repeat customers to fit the BG/NBD model: ${data.repeatCustomers} customers bought again in the calibration period, at least ${minRepeat} needed (without repeat purchases the dropout rate cannot be estimated)`,
+      "repeatCustomers",
+      minRepeat,
+      data.repeatCustomers,
+    );
+  }
+  if (data.maxT < minHistory) {
+    throw new InsufficientDataError(
+      `not enough history to fit the BG/NBD model: the oldest customer is ${data.maxT.toFixed(2)} time units old at the calibration end, at least ${minHistory} needed`,
+      "history",
+      minHistory,
+      data.maxT,
+    );
+  }
+}
+
+/** Maximum-likelihood BG/NBD fit (see the module comment). */
+export function fitBgNbd(data: TripleCounts | Iterable<Triple>, options: BgNbdFitOptions = {}): BgNbdFit {
+  const counts = isCounts(data) ? data : countTriples(data);
+  checkBgNbdData(counts, options);
+  const xs = distinctX(counts);
+  const n = counts.customers;
+  let meanT = 0;
+  for (let i = 0; i < counts.size; i++) meanT += counts.T[i]! * counts.count[i]!;
+  meanT /= n;
+  const objective = (theta: readonly number[]) => {
+    const p = toParams(theta);
+    const e = evaluate(p, counts, xs, true);
+    const natural = asArray(p);
+    return { value: -e.logLikelihood / n, gradient: e.gradient.map((g, i) => (-g * natural[i]!) / n) };
+  };
+  const starts: BgNbdParams[] = options.start
+    ? [options.start]
+    : [
+        { r: 1, alpha: Math.max(meanT, 1e-3), a: 1, b: 1 },
+        { r: 0.3, alpha: Math.max(meanT / 5, 1e-3), a: 0.5, b: 3 },
+        { r: 3, alpha: Math.max(meanT * 5, 1e-3), a: 2, b: 0.5 },
+      ];
+  let best: ReturnType<typeof minimizeBfgs> | undefined;
+  for (const start of starts) {
+    const result = minimizeBfgs(objective, asArray(start).map(Math.log), { maxIterations: options.maxIterations ?? 500, gradientTolerance: 1e-10 });
+    if (!best || (Number.isFinite(result.value) && (result.value < best.value - 1e-12 || (!best.converged && result.converged)))) best = result;
+    if (best.converged && options.start === undefined && starts.indexOf(start) === 0) break;
+  }
+  const result = best!;
+  const params = toParams(result.theta);
+  const warnings: string[] = [];
+  const gradientNatural = (v: readonly number[]) => evaluate({ r: v[0]!, alpha: v[1]!, a: v[2]!, b: v[3]! }, counts, xs, true).gradient;
+  const hessian = numericalHessian(gradientNatural, asArray(params));
+  const errors = hessian.every((row) => row.every(Number.isFinite)) ? standardErrors(hessian) : null;
+  if (!result.converged) warnings.push(`the BG/NBD fit did not converge: ${result.message}`);
+  if (!errors) warnings.push("the Hessian at the estimate is not negative definite: no standard errors (the maximum may be flat or on a boundary)");
+  if (Math.abs(params.a - 1) < 1e-3) warnings.push("a is close to 1, where expected-purchase formulas lose precision");
+  for (const [name, value] of Object.entries(params)) {
+    if (value < 1e-6 || value > 1e6) warnings.push(`${name} = ${value.toExponential(3)} is at an extreme: the data may not identify it`);
+  }
+  return {
+    params,
+    logLikelihood: -result.value * n,
+    standardErrors: errors ? { r: errors.se[0]!, alpha: errors.se[1]!, a: errors.se[2]!, b: errors.se[3]! } : null,
+    covariance: errors?.covariance ?? null,
+    converged: result.converged,
+    iterations: result.iterations,
+    message: result.message,
+    customers: n,
+    repeatCustomers: counts.repeatCustomers,
+    uniqueTriples: counts.size,
+    warnings,
+  };
+}
+
+/** ln of the odds term a/(b+x−1) · ((α+T)/(α+t_x))^(r+x) (x > 0), whose 1/(1 + ·) is P(alive). */
+function logDeadOdds({ r, alpha, a, b }: BgNbdParams, x: number, t_x: number, T: number): number {
+  if (x === 0) return Number.NEGATIVE_INFINITY;
+  return Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + t_x));
+}
+
+/** P(alive at T | x, t_x, T) (FHL 2005; Fader, Hardie & Lee 2008 note). 1 for customers without repeat purchases. */
+export function probabilityAlive(params: BgNbdParams, x: number, t_x: number, T: number): number {
+  const lo = logDeadOdds(params, x, t_x, T);
+  return lo === Number.NEGATIVE_INFINITY ? 1 : 1 / (1 + Math.exp(lo));
+}
+
+/**
+ * E[Y(t) | x, t_x, T]: expected repeat purchases in (T, T + t] (FHL 2005 eq. 10):
+ *   (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))] · P(alive).
+ */
+export function conditionalExpectedPurchases(params: BgNbdParams, x: number, t_x: number, T: number, t: number): number {
+  if (t <= 0) return 0;
+  const { r, alpha, a, b } = params;
+  const z = t / (alpha + T + t);
+  const logTerm = (r + x) * Math.log((alpha + T) / (alpha + T + t)) + log2F1(r + x, b + x, a + b + x - 1, z);
+  return ((a + b + x - 1) / (a - 1)) * -Math.expm1(logTerm) * probabilityAlive(params, x, t_x, T);
+}
+
+/** E[X(t)]: expected repeat purchases in (0, t] of a customer whose first purchase is at 0 (FHL 2005 eq. 7). */
+export function expectedPurchasesNewCustomer(params: BgNbdParams, t: number): number {
+  if (t <= 0) return 0;
+  const { r, alpha, a, b } = params;
+  const logTerm = r * Math.log(alpha / (alpha + t)) + log2F1(r, b, a + b - 1, t / (alpha + t));
+  return ((a + b - 1) / (a - 1)) * -Math.expm1(logTerm);
+}
+
+export interface NextPurchase {
+  probabilityAlive: number;
+  /**
+   * Median wait from T to the next purchase if the customer is alive, in time units. Given alive, λ | data ~
+   * Gamma(r+x, α+T) and the wait is Lomax: P(wait > w) = ((α+T)/(α+T+w))^(r+x), median (α+T)(2^(1/(r+x)) − 1).
+   */
+  medianWaitIfAlive: number;
+  /** Mean wait if alive, (α+T)/(r+x−1); null when r + x ≤ 1 (the mean is infinite). */
+  meanWaitIfAlive: number | null;
+  /** P(at least one purchase in (T, T + horizon]) = P(alive) · (1 − ((α+T)/(α+T+horizon))^(r+x)). */
+  probabilityWithin: (horizon: number) => number;
+}
+
+export function nextPurchase(params: BgNbdParams, x: number, t_x: number, T: number): NextPurchase {
+  const { r, alpha } = params;
+  const alive = probabilityAlive(params, x, t_x, T);
+  const shape = r + x;
+  return {
+    probabilityAlive: alive,
+    medianWaitIfAlive: (alpha + T) * Math.expm1(Math.LN2 / shape),
+    meanWaitIfAlive: shape > 1 ? (alpha + T) / (shape - 1) : null,
+    probabilityWithin: (horizon) => (horizon <= 0 ? 0 : alive * -Math.expm1(shape * Math.log((alpha + T) / (alpha + T + horizon)))),
+  };
+}
