@@ -27,17 +27,17 @@ export function lgamma(x: number): number {
   return HALF_LOG_2PI + (y + 0.5) * Math.log(t) - t + Math.log(sum);
 }
 
-/** ψ(x) = d/dx ln Γ(x) for x > 0: recurrence up to x ≥ 6, then the asymptotic series. */
+/** ψ(x) = d/dx ln Γ(x) for x > 0: recurrence up to x ≥ 10, then the asymptotic series. */
 export function digamma(x: number): number {
   if (!(x > 0)) return Number.NaN;
   let result = 0;
-  while (x < 6) {
+  while (x < 10) {
     result -= 1 / x;
     x += 1;
   }
   const f = 1 / (x * x);
   // ln x − 1/(2x) − Σ B₂ₖ / (2k x²ᵏ)
-  const series = f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132)))));
+  const series = f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132 - f * (691 / 32760 - f / 12))))));
   return result + Math.log(x) - 0.5 / x - series;
 }
 
