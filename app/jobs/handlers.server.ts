@@ -6,8 +6,8 @@
  * batched (one writer call for up to 100 deliveries of a shop), which is what lets a burst of thousands of
  * orders/create be absorbed in seconds.
  *
- * Not registered here yet: JOB.syncBulkFinished (bulk_operations/finish) — the sync (app/shopify/sync/) registers its
- * handler here when it consumes those jobs; until then they wait in the queue.
+ * JOB.syncBulkFinished wakes (or, if its process died, resumes) the sync waiting for the finished operation; it loads
+ * app/lib/sync.server.ts lazily, since that module brings the Shopify app configuration with it.
  */
 import type { PrismaClient } from "@prisma/client";
 import { exportCustomerData, redactCustomer } from "../lib/compliance/customer-data.server";
@@ -37,6 +37,8 @@ import { eachJob, type Job, type JobBatchResult, type JobPayload, type JobQueue 
 export interface HandlerDeps {
   db?: PrismaClient;
   now?: () => Date;
+  /** bulk_operations/finish; default: app/lib/sync.server.ts onBulkOperationFinished. */
+  bulkFinished?: (args: { shop: string; operationId: string; db?: PrismaClient; now: Date }) => Promise<unknown>;
 }
 
 type Delivered<T> = T & { webhookId: string };
@@ -84,9 +86,18 @@ async function batchThenEach<T extends JobPayload>(
   return failed;
 }
 
-export function registerHandlers(queue: JobQueue, { db, now = () => new Date() }: HandlerDeps = {}): void {
+export function registerHandlers(queue: JobQueue, { db, now = () => new Date(), bulkFinished }: HandlerDeps = {}): void {
   const processed = (shop: string, jobs: Job<Delivered<JobPayload>>[]) =>
     markWebhooksProcessed({ shop, webhookIds: jobs.map((j) => j.payload.webhookId), db, now: now() });
+
+  queue.work<Delivered<{ bulkOperationId: string }>>(
+    JOB.syncBulkFinished,
+    eachJob(async (job) => {
+      const finished = bulkFinished ?? (await import("../lib/sync.server")).onBulkOperationFinished;
+      await finished({ shop: job.shop, operationId: job.payload.bulkOperationId, db, now: now() });
+      await processed(job.shop, [job]);
+    }),
+  );
 
   queue.work<Delivered<{ order: OrderRecord }>>(
     JOB.orderUpsert,

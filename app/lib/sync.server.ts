@@ -7,7 +7,7 @@ import defaultPrisma from "../db.server";
 import { unauthenticated } from "../shopify.server";
 import { createAdminClient } from "../shopify/client.server";
 import { adminFetch } from "../shopify/local-shopify.server";
-import { runFullSync, startFullSync } from "../shopify/sync/full-sync.server";
+import { runFullSync, startFullSync, wakeSyncWaitingFor } from "../shopify/sync/full-sync.server";
 
 const running = new Set<string>();
 
@@ -37,4 +37,40 @@ async function runInBackground(runId: string, shop: string, db: PrismaClient) {
       })
       .catch(() => undefined);
   }
+}
+
+export type BulkFinishOutcome = "woken" | "resumed" | "running-elsewhere" | "not-ours";
+
+/**
+ * bulk_operations/finish (the sync.bulk-finished job): the active sync of the shop waiting for this operation is woken
+ * if it runs in this process; if its process died (no heartbeat for `staleAfterMs`) it is resumed here; a sync alive in
+ * another process finds the operation finished at its next poll. An operation no active sync started is not ours
+ * (a finished sync's, or another app's view of the shop): nothing to do.
+ */
+export async function onBulkOperationFinished({
+  shop,
+  operationId,
+  db = defaultPrisma,
+  now = new Date(),
+  staleAfterMs = 5 * 60_000,
+  resume = (runId: string) => {
+    if (running.has(runId)) return;
+    running.add(runId);
+    void runInBackground(runId, shop, db).finally(() => running.delete(runId));
+  },
+}: {
+  shop: string;
+  operationId: string;
+  db?: PrismaClient;
+  now?: Date;
+  staleAfterMs?: number;
+  resume?: (runId: string) => void;
+}): Promise<BulkFinishOutcome> {
+  const active = await db.syncRun.findMany({ where: { shop, status: { in: ["PENDING", "RUNNING"] } } });
+  const run = active.find((r) => r.cursor !== null && r.cursor.includes(JSON.stringify(operationId)));
+  if (!run) return "not-ours";
+  if (wakeSyncWaitingFor(operationId) || running.has(run.id)) return "woken";
+  if (run.status === "RUNNING" && now.getTime() - run.heartbeatAt.getTime() < staleAfterMs) return "running-elsewhere";
+  resume(run.id);
+  return "resumed";
 }

@@ -44,6 +44,33 @@ export class SyncError extends Error {
   }
 }
 
+/**
+ * bulk_operations/finish wakes a sync of this process waiting for that operation (app/lib/sync.server.ts calls it from
+ * the sync.bulk-finished job); without the webhook the wait is the poll interval. Returns whether anyone was waiting.
+ */
+const waiting = new Map<string, Set<() => void>>();
+export function wakeSyncWaitingFor(operationId: string): boolean {
+  const wakers = waiting.get(operationId);
+  if (!wakers || wakers.size === 0) return false;
+  for (const wake of [...wakers]) wake();
+  return true;
+}
+
+function sleepUnlessWoken(operationId: string | null, ms: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  if (operationId === null) return sleep(ms);
+  return new Promise<void>((resolve) => {
+    const wakers = waiting.get(operationId) ?? new Set<() => void>();
+    const done = () => {
+      wakers.delete(done);
+      if (wakers.size === 0) waiting.delete(operationId);
+      resolve();
+    };
+    wakers.add(done);
+    waiting.set(operationId, wakers);
+    void sleep(ms).then(done);
+  });
+}
+
 export interface SyncDeps {
   db: PrismaClient;
   client: AdminClient;
@@ -106,7 +133,8 @@ export async function runFullSync({ runId, deps }: { runId: string; deps: SyncDe
   const { db, client, now } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const download = deps.download ?? ((url: string) => fetch(url));
-  const pollIntervalMs = deps.pollIntervalMs ?? 1000;
+  // bulk_operations/finish normally ends the wait early (wakeSyncWaitingFor); polling is the fallback.
+  const pollIntervalMs = deps.pollIntervalMs ?? 5000;
   const maxAttempts = deps.maxBulkAttempts ?? 3;
   const staleBefore = new Date(now().getTime() - (deps.staleAfterMs ?? 5 * 60_000));
 
@@ -162,7 +190,7 @@ export async function runFullSync({ runId, deps }: { runId: string; deps: SyncDe
         }
         if (op.status === "CREATED" || op.status === "RUNNING" || op.status === "CANCELING") {
           await save(db, run, state, { phase: `${resource}: exporting` }, now());
-          await sleep(pollIntervalMs);
+          await sleepUnlessWoken(state[resource].op, pollIntervalMs, sleep);
           continue;
         }
         if (op.status !== "COMPLETED") {
