@@ -101,6 +101,19 @@ export function pluralize(name: string): string {
 
 const IRREGULAR: Record<string, string> = { mouse: "mice", person: "people", child: "children", man: "men", woman: "women", foot: "feet" };
 
+/** Keeps `list` as the best `k` entries (best first) after offering `entry`. */
+function insertTopK<T>(list: T[], entry: T, k: number, cmp: (a: T, b: T) => number): void {
+  if (list.length >= k && cmp(entry, list[list.length - 1]!) >= 0) return;
+  let i = list.length;
+  if (list.length < k) list.push(entry);
+  else i = list.length - 1;
+  while (i > 0 && cmp(entry, list[i - 1]!) < 0) {
+    list[i] = list[i - 1]!;
+    i--;
+  }
+  list[i] = entry;
+}
+
 function minSupportFor(minCount: number, n: number): number {
   return Math.min(1, (minCount - 0.5) / n);
 }
@@ -204,34 +217,31 @@ export function buildRecommender(baskets: readonly Basket[], products: ProductMa
         }
       }
     }
-    const candidates = [...best.entries()].sort(
-      ([a, x], [b, y]) => y.rule.confidence - x.rule.confidence || y.rule.count - x.rule.count || compareText(a, b),
-    );
-    let ordered = candidates;
-    if (diversify) {
-      const typeScore = new Map<string, number>();
-      const lanes = new Map<string, [string, { rule: PairRule; anchor: string }][]>();
-      for (const entry of candidates) {
-        const g = groupOf(entry[0]) ?? "";
-        let lane = lanes.get(g);
-        if (!lane) {
-          lanes.set(g, (lane = []));
-          let score = 0;
-          for (const anchor of inContext) {
-            const n = orders.get(anchor) ?? 0;
-            if (n > 0) score = Math.max(score, (attach.get(anchor)?.get(g) ?? 0) / n);
-          }
-          typeScore.set(g, score);
-        }
-        lane.push(entry);
+    // Only the best k of each lane can ever be shown: select them instead of sorting every candidate.
+    type Entry = [string, { rule: PairRule; anchor: string }];
+    const better = ([a, x]: Entry, [b, y]: Entry) => y.rule.confidence - x.rule.confidence || y.rule.count - x.rule.count || compareText(a, b);
+    const lanes = new Map<string, Entry[]>();
+    for (const entry of best) {
+      const g = diversify ? (groupOf(entry[0]) ?? "") : "";
+      let lane = lanes.get(g);
+      if (!lane) lanes.set(g, (lane = []));
+      insertTopK(lane, entry, k, better);
+    }
+    const typeScore = new Map<string, number>();
+    for (const g of lanes.keys()) {
+      let score = 0;
+      for (const anchor of inContext) {
+        const n = orders.get(anchor) ?? 0;
+        if (n > 0) score = Math.max(score, (attach.get(anchor)?.get(g) ?? 0) / n);
       }
-      const laneOrder = [...lanes.keys()].sort((a, b) => typeScore.get(b)! - typeScore.get(a)! || compareText(a, b));
-      ordered = [];
-      for (let depth = 0; ordered.length < candidates.length; depth++) {
-        for (const g of laneOrder) {
-          const e = lanes.get(g)![depth];
-          if (e) ordered.push(e);
-        }
+      typeScore.set(g, score);
+    }
+    const laneOrder = [...lanes.keys()].sort((a, b) => typeScore.get(b)! - typeScore.get(a)! || compareText(a, b));
+    const ordered: Entry[] = [];
+    for (let depth = 0; depth < k; depth++) {
+      for (const g of laneOrder) {
+        const e = lanes.get(g)![depth];
+        if (e) ordered.push(e);
       }
     }
     for (const [id, { rule, anchor }] of ordered) {
