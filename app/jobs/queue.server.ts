@@ -14,6 +14,7 @@ import type { PrismaClient } from "@prisma/client";
 import defaultPrisma from "../db.server";
 import { resolveDatabaseTarget, type DatabaseTarget } from "../db/adapters.server";
 import { env } from "../env.server";
+import { startRetention } from "../lib/retention.server";
 import { registerHandlers } from "./handlers.server";
 import { InProcessJobQueue } from "./in-process.server";
 import { PgBossJobQueue } from "./pg-boss.server";
@@ -59,7 +60,12 @@ export function jobQueue(): JobQueue {
     globalThis.__insightLoopJobs = queue;
     if (queue.kind === "in-process" && env.NODE_ENV !== "test") {
       queue.start().catch((error: unknown) => console.error("[jobs] the in-process workers did not start:", (error as Error).message));
-      const stop = () => void queue.stop({ timeoutMs: 5000 });
+      // The embedded database has no worker process: its web process also prunes old webhook events and jobs.
+      const retention = startRetention();
+      const stop = () => {
+        retention.stop();
+        void queue.stop({ timeoutMs: 5000 });
+      };
       process.once("beforeExit", stop);
     }
   }
