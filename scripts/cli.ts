@@ -27,6 +27,7 @@ import { checkFormat, resolveOptions } from "../app/import/read";
 import { readTransactions } from "../app/import/transactions";
 import { associationRules, decayWeights, MiningError, ThresholdError, type AssociationRule } from "../app/insights/rules";
 import { IMPORT_FORMATS, ImportError, type ImportReport } from "../app/import/types";
+import { registerBacktest, registerUpgrades } from "./cli-insights";
 
 export interface CliIo {
   out: (text: string) => void;
@@ -290,6 +291,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   registerImport(program, io, (c) => (code = c));
   registerRules(program, io, (c) => (code = c));
+  registerUpgrades(program, io, (c) => (code = c));
+  registerBacktest(program, io, (c) => (code = c));
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
