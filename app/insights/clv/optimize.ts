@@ -38,7 +38,7 @@ export function minimizeBfgs(f: Objective, start: readonly number[], options: Mi
     return { theta, value: current.value, gradient: current.gradient, iterations: 0, evaluations, converged: false, message: "the starting point has no finite objective" };
   }
   // Inverse Hessian approximation, starting at the identity.
-  let H = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  let H: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   let stalls = 0;
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
     const g = current.gradient;

@@ -1,0 +1,167 @@
+/**
+ * `insight-loop clv` and `insight-loop rfm` from files, without a database. Oracles: Fader, Hardie & Lee (2005) for
+ * CDNOW_sample through the CLI, the CDNOW summary file for one customer, and hand-computed fixtures.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../../scripts/cli";
+
+const dir = mkdtempSync(path.join(tmpdir(), "insight-loop-value-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const CDNOW_SAMPLE = path.resolve(import.meta.dirname, "../../../shared/datasets/cdnow/CDNOW_sample.txt");
+
+function fixture(name: string, lines: string[]): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
+async function cli(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t), env: { ...process.env }, progress: false });
+  return { code, stdout, stderr };
+}
+
+interface ClvCustomer {
+  id: string;
+  x: number;
+  t_x: number;
+  T: number;
+  monetary: number;
+  pAlive: number;
+  expectedPurchases: number;
+  clv: number | null;
+}
+
+describe("insight-loop clv", () => {
+  it("CDNOW_sample.txt (calibration end 1997-09-30, weeks): the paper's BG/NBD parameters and a 0–7+ holdout check", { timeout: 30_000 }, async () => {
+    const r = await cli("clv", "--input", CDNOW_SAMPLE, "--format", "cdnow", "--calibration-end", "1997-09-30", "--holdout-end", "1998-06-30", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      bgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number };
+      gammaGamma: { p: number; q: number; v: number; logLikelihood: number };
+      customers: ClvCustomer[];
+      holdout: { duration: number; buckets: { frequency: string; customers: number; actual: number; predicted: number }[] };
+      currency: string;
+    };
+    // Fader, Hardie & Lee (2005): r = 0.243, α = 4.414, a = 0.793, b = 2.426, LL = −9582.4.
+    expect([out.bgnbd.r, out.bgnbd.alpha, out.bgnbd.a, out.bgnbd.b].map((v) => v.toFixed(3))).toEqual(["0.243", "4.414", "0.793", "2.426"]);
+    expect(out.bgnbd.logLikelihood.toFixed(1)).toBe("-9582.4");
+    expect(out.customers).toHaveLength(2357);
+    expect(out.currency).toBe("USD");
+    // Spend parameters near Hardie's (6.25, 3.74, 15.44): the CLI's monetary values are exact, the file's are rounded.
+    expect(out.gammaGamma.p).toBeCloseTo(6.25, 1);
+    expect(out.gammaGamma.q).toBeCloseTo(3.74, 1);
+    expect(out.gammaGamma.v).toBeCloseTo(15.44, 1);
+    // Sample customer 1 is master customer 00004 (x = 2, t_x = 30.43, T = 38.86, zbar = 22.35 in the summary file);
+    // Hardie's conditional expectation for that history over 39 weeks is 1.226.
+    const c = out.customers.find((x) => x.id === "00004")!;
+    expect([c.x, c.t_x.toFixed(2), c.T.toFixed(2), c.monetary]).toEqual([2, "30.43", "38.86", 22.345]);
+    expect(c.expectedPurchases).toBeCloseTo(1.226, 3);
+    expect(c.pAlive).toBeGreaterThan(0);
+    expect(c.pAlive).toBeLessThan(1);
+    expect(c.clv).toBeGreaterThan(0);
+    expect(out.holdout.duration).toBe(39);
+    expect(out.holdout.buckets.map((b) => b.frequency)).toEqual(["0", "1", "2", "3", "4", "5", "6", "7+"]);
+    expect(out.holdout.buckets.reduce((s, b) => s + b.customers, 0)).toBe(2357);
+    // In the sample file 1,411 customers made no repeat purchase by 1997-09-30 (946 did).
+    expect(out.holdout.buckets[0]!.customers).toBe(1411);
+    expect(r.stderr).toMatch(/^2357 customers \(946 with repeat purchases/);
+  });
+
+  it("--horizon and --time-unit day: expected purchases over 273 days equal those over 39 weeks for the same history", { timeout: 30_000 }, async () => {
+    const r = await cli("clv", "--input", CDNOW_SAMPLE, "--format", "cdnow", "--calibration-end", "1997-09-30", "--time-unit", "day", "--horizon", "273", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { bgnbd: { r: number; alpha: number; logLikelihood: number }; customers: ClvCustomer[] };
+    // Days rescale α by 7 and shift the log-likelihood by (number of repeat purchases) · ln 7 (the density of t_x).
+    expect(out.bgnbd.r.toFixed(3)).toBe("0.243");
+    expect((out.bgnbd.alpha / 7).toFixed(3)).toBe("4.414");
+    const c = out.customers.find((x) => x.id === "00004")!;
+    expect([c.x, c.t_x, c.T]).toEqual([2, 213, 272]);
+    expect(c.expectedPurchases).toBeCloseTo(1.226, 3);
+  });
+
+  it("a shop with too little history gets a clear message and exit code 2", async () => {
+    const file = fixture("tiny.csv", [
+      "order,date,item,customer,price",
+      "o1,2024-01-01,tea,c1,10.00",
+      "o2,2024-01-20,tea,c1,12.00",
+      "o3,2024-01-05,cup,c2,5.00",
+      "o4,2024-01-07,cup,,5.00",
+    ]);
+    const map = ["--map", "order_id=order", "--map", "date=date", "--map", "product=item", "--map", "customer_id=customer"];
+    const r = await cli("clv", "--input", file, "--format", "csv", ...map, "--calibration-end", "2024-01-31", "--json");
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { message: "not enough customers to fit the BG/NBD model: 2 in the calibration period, at least 100 needed", requirement: "customers", required: 100, actual: 2 },
+    });
+  });
+
+  it("bad usage: an unknown time unit, a holdout before the calibration end, a bad day", async () => {
+    const base = ["clv", "--input", CDNOW_SAMPLE, "--format", "cdnow", "--json"];
+    expect((await cli(...base, "--calibration-end", "1997-09-30", "--time-unit", "month")).code).toBe(2);
+    const r = await cli(...base, "--calibration-end", "1997-09-30", "--holdout-end", "1997-09-01");
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error.message).toMatch(/must be after/);
+    expect((await cli(...base, "--calibration-end", "1997-13-01")).code).toBe(2);
+  });
+});
+
+describe("insight-loop rfm", () => {
+  // Five customers at the end of 2024-03-31 (hand-computed; n = 5, score = 1 + ⌊5 · strictly worse / 5⌋):
+  //   c1: last 03-30 (1 day), 3 orders, 300 → R5 F5 (worse 4) M5 → CHAMPIONS
+  //   c2: last 03-20 (11 days), 2 orders, 150 → R4 F4 M4 → FM 4 → LOYAL
+  //   c3: last 02-10 (50 days), 1 order, 100 → R3 F1 M3 (worse: c4, c5) → FM 2 → ALMOST_LOST
+  //   c4: last 01-05 (86 days), 1 order, 50 → R2 F1 M2 → FM 1.5 → ALMOST_LOST
+  //   c5: last 01-01 (90 days), 1 order, 20 → R1 F1 M1 → DORMANT
+  //   c6: first order on 04-02, after the as-of day → PROSPECTS
+  const lines = [
+    "order,date,item,customer,price",
+    "a1,2024-01-10,tea,c1,100.00",
+    "a2,2024-02-10,tea,c1,100.00",
+    "a3,2024-03-30,tea,c1,100.00",
+    "b1,2024-02-01,tea,c2,75.00",
+    "b2,2024-03-20,tea,c2,75.00",
+    "c1,2024-02-10,tea,c3,100.00",
+    "d1,2024-01-05,tea,c4,50.00",
+    "e1,2024-01-01,tea,c5,20.00",
+    "f1,2024-04-02,tea,c6,20.00",
+  ];
+  const map = ["--map", "order_id=order", "--map", "date=date", "--map", "product=item", "--map", "customer_id=customer"];
+
+  it("scores and groups by hand, prospects included, and the movement since an earlier day", async () => {
+    const file = fixture("rfm.csv", lines);
+    const r = await cli("rfm", "--input", file, "--format", "csv", ...map, "--as-of", "2024-03-31", "--previous", "2024-02-29", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      customers: { id: string; recency: number; frequency: number; monetary: number; group: string; spend: number }[];
+      groups: Record<string, number>;
+      movement: { groups: string[]; matrix: number[][] };
+    };
+    const byId = Object.fromEntries(out.customers.map((c) => [c.id, [c.recency, c.frequency, c.monetary, c.group]]));
+    expect(byId).toEqual({
+      c1: [5, 5, 5, "CHAMPIONS"],
+      c2: [4, 4, 4, "LOYAL"],
+      c3: [3, 1, 3, "ALMOST_LOST"],
+      c4: [2, 1, 2, "ALMOST_LOST"],
+      c5: [1, 1, 1, "DORMANT"],
+      c6: [null, null, null, "PROSPECTS"],
+    });
+    expect(out.customers.find((c) => c.id === "c2")!.spend).toBe(150);
+    expect(out.groups).toMatchObject({ CHAMPIONS: 1, LOYAL: 1, ALMOST_LOST: 2, DORMANT: 1, PROSPECTS: 1 });
+    // Every customer is counted once in the movement matrix.
+    expect(out.movement.matrix.flat().reduce((s, v) => s + v, 0)).toBe(6);
+    const row = out.movement.groups.indexOf("PROSPECTS");
+    // c6 stays a prospect.
+    expect(out.movement.matrix[row]![row]).toBe(1);
+  });
+
+  it("bad usage: --previous not before --as-of", async () => {
+    const file = fixture("rfm2.csv", lines);
+    const r = await cli("rfm", "--input", file, "--format", "csv", ...map, "--as-of", "2024-03-31", "--previous", "2024-04-30", "--json");
+    expect(r.code).toBe(2);
+  });
+});
