@@ -26,6 +26,7 @@ import { importFile } from "../app/import/import.server";
 import { checkFormat, resolveOptions } from "../app/import/read";
 import { readTransactions } from "../app/import/transactions";
 import { associationRules, decayWeights, MiningError, ThresholdError, type AssociationRule } from "../app/insights/rules";
+import { registerClv, registerRfm } from "./cli-value";
 import { IMPORT_FORMATS, ImportError, type ImportReport } from "../app/import/types";
 import { registerBacktest, registerUpgrades } from "./cli-insights";
 
@@ -291,6 +292,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   registerImport(program, io, (c) => (code = c));
   registerRules(program, io, (c) => (code = c));
+  registerClv(program, io, (c) => (code = c));
+  registerRfm(program, io, (c) => (code = c));
   registerUpgrades(program, io, (c) => (code = c));
   registerBacktest(program, io, (c) => (code = c));
   try {
