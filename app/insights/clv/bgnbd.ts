@@ -63,7 +63,8 @@ export class ModelInputError extends Error {
 
 /** Groups customers by identical (x, t_x, T), validating each: x a non-negative integer, 0 ≤ t_x ≤ T. */
 export function countTriples(rows: Iterable<Triple>): TripleCounts {
-  const index = new Map<string, number>();
+  // Nested maps on numbers (T, then t_x, then x): no string keys for a million customers.
+  const index = new Map<number, Map<number, Map<number, number>>>();
   let x: number[] = [];
   let tx: number[] = [];
   let T: number[] = [];
@@ -78,10 +79,13 @@ export function countTriples(rows: Iterable<Triple>): TripleCounts {
     customers++;
     if (row.x > 0) repeatCustomers++;
     if (row.T > maxT) maxT = row.T;
-    const key = `${row.x} ${row.t_x} ${row.T}`;
-    const i = index.get(key);
+    let byTx = index.get(row.T);
+    if (!byTx) index.set(row.T, (byTx = new Map()));
+    let byX = byTx.get(row.t_x);
+    if (!byX) byTx.set(row.t_x, (byX = new Map()));
+    const i = byX.get(row.x);
     if (i === undefined) {
-      index.set(key, x.length);
+      byX.set(row.x, x.length);
       x.push(row.x);
       tx.push(row.t_x);
       T.push(row.T);
@@ -99,46 +103,44 @@ interface Evaluation {
   gradient: [number, number, number, number];
 }
 
-/** Distinct x values and each triple's index into them (lgamma/digamma of r + x etc. once per distinct x). */
-function distinctX(data: TripleCounts): { values: number[]; of: Int32Array } {
+interface Distinct {
+  values: number[];
+  of: Int32Array;
+}
+
+function distinct(column: Float64Array): Distinct {
   const at = new Map<number, number>();
   const values: number[] = [];
-  const of = new Int32Array(data.size);
-  for (let i = 0; i < data.size; i++) {
-    const x = data.x[i]!;
-    let k = at.get(x);
+  const of = new Int32Array(column.length);
+  for (let i = 0; i < column.length; i++) {
+    const v = column[i]!;
+    let k = at.get(v);
     if (k === undefined) {
       k = values.length;
-      at.set(x, k);
-      values.push(x);
+      at.set(v, k);
+      values.push(v);
     }
     of[i] = k;
   }
   return { values, of };
 }
 
-function evaluate({ r, alpha, a, b }: BgNbdParams, data: TripleCounts, xs: { values: number[]; of: Int32Array }, withGradient: boolean): Evaluation {
+/** Distinct x, T and t_x values with each triple's index into them: functions of them are computed once per value. */
+interface Prepared {
+  xs: Distinct;
+  Ts: Distinct;
+  txs: Distinct;
+}
+
+function prepare(data: TripleCounts): Prepared {
+  return { xs: distinct(data.x), Ts: distinct(data.T), txs: distinct(data.tx) };
+}
+
+function evaluate({ r, alpha, a, b }: BgNbdParams, data: TripleCounts, prep: Prepared, withGradient: boolean): Evaluation {
   if (!(r > 0 && alpha > 0 && a > 0 && b > 0) || ![r, alpha, a, b].every(Number.isFinite)) {
     return { logLikelihood: Number.NEGATIVE_INFINITY, gradient: [Number.NaN, Number.NaN, Number.NaN, Number.NaN] };
   }
-  const m = xs.values.length;
-  const lgRx = new Float64Array(m);
-  const lgBx = new Float64Array(m);
-  const lgABx = new Float64Array(m);
-  const psiRx = new Float64Array(m);
-  const psiBx = new Float64Array(m);
-  const psiABx = new Float64Array(m);
-  for (let k = 0; k < m; k++) {
-    const x = xs.values[k]!;
-    lgRx[k] = lgamma(r + x);
-    lgBx[k] = lgamma(b + x);
-    lgABx[k] = lgamma(a + b + x);
-    if (withGradient) {
-      psiRx[k] = digamma(r + x);
-      psiBx[k] = digamma(b + x);
-      psiABx[k] = digamma(a + b + x);
-    }
-  }
+  const { xs, Ts, txs } = prep;
   const lgR = lgamma(r);
   const lgB = lgamma(b);
   const lgAB = lgamma(a + b);
@@ -147,37 +149,72 @@ function evaluate({ r, alpha, a, b }: BgNbdParams, data: TripleCounts, xs: { val
   const psiAB = withGradient ? digamma(a + b) : 0;
   const lnAlpha = Math.log(alpha);
   const lnA = Math.log(a);
+  // Per distinct x: A1 + A2 (FHL eq. 6), ln(a/(b+x−1)), and their derivatives.
+  const m = xs.values.length;
+  const base = new Float64Array(m);
+  const odds = new Float64Array(m);
+  const dBaseR = new Float64Array(m);
+  const dBaseA = new Float64Array(m);
+  const dBaseB = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const x = xs.values[k]!;
+    base[k] = lgamma(r + x) - lgR + r * lnAlpha + (x > 0 ? lgAB + lgamma(b + x) - lgB - lgamma(a + b + x) : 0);
+    odds[k] = x > 0 ? lnA - Math.log(b + x - 1) : 0;
+    if (withGradient) {
+      dBaseR[k] = digamma(r + x) - psiR + lnAlpha;
+      dBaseA[k] = x > 0 ? psiAB - digamma(a + b + x) : 0;
+      dBaseB[k] = x > 0 ? psiAB + digamma(b + x) - psiB - digamma(a + b + x) : 0;
+    }
+  }
+  // Per distinct T and t_x: ln(α + ·) and 1/(α + ·).
+  const lnT = Float64Array.from(Ts.values, (T) => Math.log(alpha + T));
+  const invT = Float64Array.from(Ts.values, (T) => 1 / (alpha + T));
+  const lnTx = Float64Array.from(txs.values, (t) => Math.log(alpha + t));
+  const invTx = Float64Array.from(txs.values, (t) => 1 / (alpha + t));
   let ll = 0;
   let dr = 0;
   let dalpha = 0;
   let da = 0;
   let db = 0;
+  const xOf = xs.of;
+  const TOf = Ts.of;
+  const txOf = txs.of;
   for (let i = 0; i < data.size; i++) {
     const x = data.x[i]!;
     const w = data.count[i]!;
-    const k = xs.of[i]!;
-    const lT = Math.log(alpha + data.T[i]!);
-    const A1 = lgRx[k]! - lgR + r * lnAlpha;
-    const A2 = lgAB + lgBx[k]! - lgB - lgABx[k]!;
+    const k = xOf[i]!;
+    const j = TOf[i]!;
+    const lT = lnT[j]!;
     const A3 = -(r + x) * lT;
     if (x > 0) {
-      const lTx = Math.log(alpha + data.tx[i]!);
-      const A4 = lnA - Math.log(b + x - 1) - (r + x) * lTx;
-      const lse = logAddExp(A3, A4);
-      ll += w * (A1 + A2 + lse);
+      const h = txOf[i]!;
+      const lTx = lnTx[h]!;
+      // ln(e^A3 + e^A4) = A3 + ln(1 + e^d), d = A4 − A3; w4 = e^A4 / (e^A3 + e^A4) = 1 / (1 + e^−d).
+      const d = odds[k]! - (r + x) * (lTx - lT);
+      let lse: number;
+      let w4: number;
+      if (d > 0) {
+        const e = Math.exp(-d);
+        lse = A3 + d + Math.log1p(e);
+        w4 = 1 / (1 + e);
+      } else {
+        const e = Math.exp(d);
+        lse = A3 + Math.log1p(e);
+        w4 = e / (1 + e);
+      }
+      const w3 = 1 - w4;
+      ll += w * (base[k]! + lse);
       if (withGradient) {
-        const w3 = Math.exp(A3 - lse);
-        const w4 = Math.exp(A4 - lse);
-        dr += w * (psiRx[k]! - psiR + lnAlpha - w3 * lT - w4 * lTx);
-        dalpha += w * (r / alpha - (r + x) * (w3 / (alpha + data.T[i]!) + w4 / (alpha + data.tx[i]!)));
-        da += w * (psiAB - psiABx[k]! + w4 / a);
-        db += w * (psiAB + psiBx[k]! - psiB - psiABx[k]! - w4 / (b + x - 1));
+        dr += w * (dBaseR[k]! - w3 * lT - w4 * lTx);
+        dalpha += w * (r / alpha - (r + x) * (w3 * invT[j]! + w4 * invTx[h]!));
+        da += w * (dBaseA[k]! + w4 / a);
+        db += w * (dBaseB[k]! - w4 / (b + x - 1));
       }
     } else {
-      ll += w * (A1 + A3); // A2 = 0 when x = 0
+      ll += w * (base[k]! + A3);
       if (withGradient) {
-        dr += w * (psiRx[k]! - psiR + lnAlpha - lT);
-        dalpha += w * (r / alpha - r / (alpha + data.T[i]!));
+        dr += w * (dBaseR[k]! - lT);
+        dalpha += w * (r / alpha - r * invT[j]!);
       }
     }
   }
@@ -187,7 +224,7 @@ function evaluate({ r, alpha, a, b }: BgNbdParams, data: TripleCounts, xs: { val
 /** The BG/NBD log-likelihood of the data (a sum over customers). */
 export function bgnbdLogLikelihood(params: BgNbdParams, data: TripleCounts | Iterable<Triple>): number {
   const counts = isCounts(data) ? data : countTriples(data);
-  return evaluate(params, counts, distinctX(counts), false).logLikelihood;
+  return evaluate(params, counts, prepare(counts), false).logLikelihood;
 }
 
 function isCounts(data: TripleCounts | Iterable<Triple>): data is TripleCounts {
@@ -257,7 +294,7 @@ export function checkBgNbdData(data: TripleCounts, options: BgNbdFitOptions = {}
 export function fitBgNbd(data: TripleCounts | Iterable<Triple>, options: BgNbdFitOptions = {}): BgNbdFit {
   const counts = isCounts(data) ? data : countTriples(data);
   checkBgNbdData(counts, options);
-  const xs = distinctX(counts);
+  const xs = prepare(counts);
   const n = counts.customers;
   let meanT = 0;
   for (let i = 0; i < counts.size; i++) meanT += counts.T[i]! * counts.count[i]!;

@@ -44,6 +44,11 @@ export interface GammaGammaFit {
 
 interface Pairs {
   x: Float64Array;
+  lnX: Float64Array;
+  lnM: Float64Array;
+  /** Distinct x values, and each pair's index into them. */
+  xValues: number[];
+  xIndex: Int32Array;
   m: Float64Array;
   count: Float64Array;
   size: number;
@@ -76,14 +81,40 @@ function countPairs(rows: Iterable<SpendRow>): Pairs {
       count.push(1);
     } else count[i]!++;
   }
-  return { x: Float64Array.from(x), m: Float64Array.from(m), count: Float64Array.from(count), size: x.length, customers, zeroSpend };
+  const xValues = [...new Set(x)];
+  const at = new Map(xValues.map((value, j) => [value, j]));
+  return {
+    x: Float64Array.from(x),
+    lnX: Float64Array.from(x, Math.log),
+    lnM: Float64Array.from(m, Math.log),
+    xValues,
+    xIndex: Int32Array.from(x, (value) => at.get(value)!),
+    m: Float64Array.from(m),
+    count: Float64Array.from(count),
+    size: x.length,
+    customers,
+    zeroSpend,
+  };
 }
 
 function evaluate({ p, q, v }: GammaGammaParams, d: Pairs, withGradient: boolean): { ll: number; gradient: [number, number, number] } {
   if (!(p > 0 && q > 0 && v > 0) || ![p, q, v].every(Number.isFinite)) return { ll: Number.NEGATIVE_INFINITY, gradient: [Number.NaN, Number.NaN, Number.NaN] };
+  // The gamma-function terms depend on x only: once per distinct x (a million customers have a few hundred).
   const lgQ = lgamma(q);
   const lnV = Math.log(v);
   const psiQ = withGradient ? digamma(q) : 0;
+  const k = d.xValues.length;
+  const lgTerm = new Float64Array(k);
+  const psiPxQ = new Float64Array(k);
+  const psiPx = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    const px = p * d.xValues[j]!;
+    lgTerm[j] = lgamma(px + q) - lgamma(px) - lgQ;
+    if (withGradient) {
+      psiPxQ[j] = digamma(px + q);
+      psiPx[j] = digamma(px);
+    }
+  }
   let ll = 0;
   let dp = 0;
   let dq = 0;
@@ -92,15 +123,15 @@ function evaluate({ p, q, v }: GammaGammaParams, d: Pairs, withGradient: boolean
     const x = d.x[i]!;
     const m = d.m[i]!;
     const w = d.count[i]!;
+    const j = d.xIndex[i]!;
     const px = p * x;
-    const lnM = Math.log(m);
-    const lnX = Math.log(x);
+    const lnM = d.lnM[i]!;
+    const lnX = d.lnX[i]!;
     const lnS = Math.log(v + x * m);
-    ll += w * (lgamma(px + q) - lgamma(px) - lgQ + q * lnV + (px - 1) * lnM + px * lnX - (px + q) * lnS);
+    ll += w * (lgTerm[j]! + q * lnV + (px - 1) * lnM + px * lnX - (px + q) * lnS);
     if (withGradient) {
-      const psiPxQ = digamma(px + q);
-      dp += w * x * (psiPxQ - digamma(px) + lnM + lnX - lnS);
-      dq += w * (psiPxQ - psiQ + lnV - lnS);
+      dp += w * x * (psiPxQ[j]! - psiPx[j]! + lnM + lnX - lnS);
+      dq += w * (psiPxQ[j]! - psiQ + lnV - lnS);
       dv += w * (q / v - (px + q) / (v + x * m));
     }
   }
