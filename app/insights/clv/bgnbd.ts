@@ -13,7 +13,7 @@
  *   `message`), it is not silently returned as good.
  */
 import { minimizeBfgs, numericalHessian, standardErrors } from "./optimize";
-import { digamma, lgamma, log2F1, logAddExp } from "./special";
+import { digamma, lgamma, log2F1 } from "./special";
 
 export interface BgNbdParams {
   r: number;
