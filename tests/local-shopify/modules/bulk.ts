@@ -152,7 +152,14 @@ function flatten(node: Json, parentId: string | null): { line: Json; children: J
   return { line, children };
 }
 
-function toJsonl(data: Json, groupObjects: boolean): { text: string; objectCount: number; rootObjectCount: number } {
+/** Lines joined into one file as bytes, in chunks: a million-line export is larger than V8's biggest string. */
+function fileOf(lines: readonly string[]): Buffer {
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < lines.length; i += 10_000) chunks.push(Buffer.from(lines.slice(i, i + 10_000).map((l) => `${l}\n`).join("")));
+  return Buffer.concat(chunks);
+}
+
+function toJsonl(data: Json, groupObjects: boolean): { lines: string[]; objectCount: number; rootObjectCount: number } {
   const out: string[] = [];
   let objectCount = 0;
   let rootObjectCount = 0;
@@ -176,7 +183,7 @@ function toJsonl(data: Json, groupObjects: boolean): { text: string; objectCount
       }
     }
   }
-  return { text: out.length ? `${out.join("\n")}\n` : "", objectCount, rootObjectCount };
+  return { lines: out, objectCount, rootObjectCount };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -234,26 +241,22 @@ async function run(local: LocalShopify, shop: ShopState, op: BulkOperation, docu
     op.errorCode = "INTERNAL_SERVER_ERROR";
     return finish("FAILED");
   }
-  const { text, objectCount, rootObjectCount } = toJsonl(result.data as Json, op.groupObjects);
+  const { lines, objectCount, rootObjectCount } = toJsonl(result.data as Json, op.groupObjects);
   op.objectCount = objectCount;
   op.rootObjectCount = rootObjectCount;
   if (forced?.status === "FAILED") {
     op.errorCode = forced.errorCode ?? "INTERNAL_SERVER_ERROR";
-    if (forced.partial) {
-      const lines = text.split("\n").filter(Boolean);
-      op.partial = Buffer.from(lines.slice(0, Math.floor(lines.length / 2)).map((l) => `${l}\n`).join(""));
-    }
+    if (forced.partial) op.partial = fileOf(lines.slice(0, Math.floor(lines.length / 2)));
     return finish("FAILED");
   }
   if (forced?.status === "CANCELED") return finish("CANCELED");
   if (forced?.status === "CORRUPT") {
-    const lines = text.split("\n");
-    const index = Math.min(forced.line, lines.length - 1) - 1;
+    const index = Math.min(forced.line, lines.length) - 1;
     if (index >= 0) lines[index] = lines[index]!.slice(0, Math.floor(lines[index]!.length / 2));
-    op.file = Buffer.from(lines.join("\n"));
+    op.file = fileOf(lines);
     return finish("COMPLETED");
   }
-  op.file = Buffer.from(text);
+  op.file = fileOf(lines);
   finish(forced?.status === "EXPIRED" ? "EXPIRED" : "COMPLETED");
 }
 
