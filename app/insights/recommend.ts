@@ -118,8 +118,11 @@ function minSupportFor(minCount: number, n: number): number {
   return Math.min(1, (minCount - 0.5) / n);
 }
 
-/** Significant pair rules by antecedent, best first (confidence, then count, then the consequent's id). */
-function pairRules(transactions: string[][], minCount: number, alpha: number, keep: number) {
+/**
+ * Significant pair rules by antecedent, best first (confidence, then count, then the consequent's id), keeping only
+ * consequents `accept`s, at most `keep` per antecedent.
+ */
+function pairRules(transactions: string[][], minCount: number, alpha: number, keep: number, accept: (to: string) => boolean = () => true) {
   const by = new Map<string, PairRule[]>();
   const tx = encodeTransactions(transactions);
   if (tx.n === 0) return { by, total: 0, significant: 0 };
@@ -128,6 +131,7 @@ function pairRules(transactions: string[][], minCount: number, alpha: number, ke
   for (const r of mined.rules as AssociationRule[]) {
     if (!r.significant) continue;
     significant++;
+    if (!accept(r.consequent[0]!)) continue;
     const from = r.antecedent[0]!;
     let list = by.get(from);
     if (!list) by.set(from, (list = []));
@@ -193,7 +197,15 @@ export function buildRecommender(baskets: readonly Basket[], products: ProductMa
     minCount,
     alpha,
     keep,
+    offerable,
   );
+  // Each rule's diversity lane, and how many lanes each anchor's rules span.
+  const laneOf = (id: string) => (diversify ? (groupOf(id) ?? "") : "");
+  const lanesByAnchor = new Map<string, { lanes: string[]; total: number }>();
+  for (const [anchor, list] of items.by) {
+    const lanes = list.map((r) => laneOf(r.to));
+    lanesByAnchor.set(anchor, { lanes, total: new Set(lanes).size });
+  }
   const groups = pairRules(groupBaskets(baskets, groupOf), minCount, alpha, keep);
 
   function recommendFor(context: readonly string[], k: number): Recommendation[] {
@@ -206,11 +218,25 @@ export function buildRecommender(baskets: readonly Basket[], products: ProductMa
     };
     if (k <= 0) return out;
 
-    // (a) co-purchase: the best rule per candidate over the anchors.
+    // (a) co-purchase: the best rule per candidate over the anchors. Only an anchor's first k candidates of each lane
+    // can be shown (each later one has k better products in its lane from that anchor alone), so the scan of an
+    // anchor's rules stops once every lane has k: a cart of n products costs O(n · k), not O(n · rules).
     const best = new Map<string, { rule: PairRule; anchor: string }>();
+    const taken = new Map<string, number>();
     for (const anchor of inContext) {
-      for (const rule of items.by.get(anchor) ?? []) {
-        if (inContext.has(rule.to) || !offerable(rule.to)) continue;
+      const list = items.by.get(anchor);
+      if (!list) continue;
+      const { lanes, total } = lanesByAnchor.get(anchor)!;
+      taken.clear();
+      let full = 0;
+      for (let i = 0; i < list.length && full < total; i++) {
+        const rule = list[i]!;
+        if (inContext.has(rule.to)) continue;
+        const lane = lanes[i]!;
+        const t = taken.get(lane) ?? 0;
+        if (t >= k) continue;
+        taken.set(lane, t + 1);
+        if (t + 1 === k) full++;
         const seen = best.get(rule.to);
         if (!seen || rule.confidence > seen.rule.confidence || (rule.confidence === seen.rule.confidence && rule.count > seen.rule.count)) {
           best.set(rule.to, { rule, anchor });
@@ -222,7 +248,7 @@ export function buildRecommender(baskets: readonly Basket[], products: ProductMa
     const better = ([a, x]: Entry, [b, y]: Entry) => y.rule.confidence - x.rule.confidence || y.rule.count - x.rule.count || compareText(a, b);
     const lanes = new Map<string, Entry[]>();
     for (const entry of best) {
-      const g = diversify ? (groupOf(entry[0]) ?? "") : "";
+      const g = laneOf(entry[0]);
       let lane = lanes.get(g);
       if (!lane) lanes.set(g, (lane = []));
       insertTopK(lane, entry, k, better);
