@@ -276,7 +276,8 @@ export interface OrderLineRow extends IngestLine {
 
 /**
  * Upserts order lines; returns the ids of the lines written.
- * - `writtenAt` null: the caller has just written every line's order (the lines' refundedQuantity is final).
+ * - `writtenAt` null: the caller has just written every line's order and deleted its old lines (the lines'
+ *   refundedQuantity is final); a plain insert.
  * - `writtenAt` a time: only lines whose order was written with syncedAt = writtenAt are written (a line whose order
  *   is missing, or was kept because a newer version is stored, is not). A row with `currentQuantity` then gets
  *   refundedQuantity = quantity − currentQuantity, or 0 when its order is cancelled (a cancelled order's lines stay as
@@ -285,7 +286,9 @@ export interface OrderLineRow extends IngestLine {
 export async function insertOrderLines(db: Db, shop: string, lines: readonly OrderLineRow[], writtenAt: Date | null): Promise<string[]> {
   if (lines.length === 0) return [];
   const checked = writtenAt !== null;
-  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+  const run = (sql: string, ...args: unknown[]) =>
+    checked ? db.$queryRawUnsafe<{ id: string }[]>(sql, ...args) : db.$executeRawUnsafe(sql, ...args).then(() => lines.map((l) => ({ id: l.id })));
+  const rows = await run(
     `INSERT INTO "OrderLine" ("shop", "orderId", "id", "productId", "variantId", "title", "variantTitle", "sku", "quantity",
                               "unitPrice", "totalDiscount", "refundedQuantity", "isGiftCard", "isCustom")
      SELECT $15, u.oid, u.id, u.pid, u.vid, u.title, u.vtitle, u.sku, u.qty::integer, u.price::bigint, u.disc::bigint,
@@ -294,13 +297,18 @@ export async function insertOrderLines(db: Db, shop: string, lines: readonly Ord
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                  $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
           AS u(oid, id, pid, vid, title, vtitle, sku, qty, price, disc, refq, cur, gift, custom)
-     ${checked ? `JOIN "Order" o ON o."shop" = $15 AND o."id" = u.oid AND o."syncedAt" = $16::timestamptz` : `WHERE $16::text IS NULL`}
+     ${
+       checked
+         ? `JOIN "Order" o ON o."shop" = $15 AND o."id" = u.oid AND o."syncedAt" = $16::timestamptz
      ON CONFLICT ("shop", "id") DO UPDATE SET "orderId" = EXCLUDED."orderId", "productId" = EXCLUDED."productId",
        "variantId" = EXCLUDED."variantId", "title" = EXCLUDED."title", "variantTitle" = EXCLUDED."variantTitle",
        "sku" = EXCLUDED."sku", "quantity" = EXCLUDED."quantity", "unitPrice" = EXCLUDED."unitPrice",
        "totalDiscount" = EXCLUDED."totalDiscount", "refundedQuantity" = EXCLUDED."refundedQuantity",
        "isGiftCard" = EXCLUDED."isGiftCard", "isCustom" = EXCLUDED."isCustom"
-     RETURNING "id"`,
+     RETURNING "id"`
+         : // The orders were just written and their old lines deleted: nothing can conflict.
+           `WHERE $16::text IS NULL`
+     }`,
     lines.map((l) => l.orderId),
     lines.map((l) => l.id),
     lines.map((l) => l.productId),
