@@ -54,6 +54,10 @@ const anchors = (category: Category, minOrders: number) =>
 
 describe("demo store: cross-sell", () => {
   it("laptop → mouse comes first for every laptop, then the other planted attachments in their planted order", () => {
+    expect(store.orders).toHaveLength(25_000);
+    // Left out: the generator's cancelled and test orders, at least (other orders may lose all their lines).
+    expect(prepared.excluded.cancelledOrders).toBe(truth.noise.realised.cancelledOrders);
+    expect(prepared.excluded.testOrders).toBe(truth.noise.realised.testOrders);
     const expected = plantedOrder("laptop");
     expect(expected[0]).toBe("mouse");
     const laptops = anchors("laptop", 300);
