@@ -1,0 +1,441 @@
+/**
+ * Seasonal effects of a daily series, estimated against its trend: weekday, calendar month or Vietnamese lunar month
+ * (the 7th lunar month, tháng cô hồn, included) and the weeks around Tết.
+ *
+ * Method (ADR 017): a quasi-Poisson regression (log link) of the daily value on
+ *   trend (a polynomial in time: cubic from 1.5 years of history, quadratic below, linear under 8 weeks, plus a slope
+ *   change at every full year after the third) + weekday + month (calendar OR lunar, one model each; they cannot be
+ *   told apart in the same model with a few years) + five one-week Tết bins (the three weeks before Tết, the Tết week
+ *   = days 1–7 of month 1, the week after).
+ * So each effect is a multiplier on the trend, all others held fixed. Effects are reported as contrasts:
+ * - a weekday against the average weekday (geometric mean of the seven),
+ * - a month against the average of the other eleven months ("lunar month 7 runs 28 % below the other months"),
+ * - a Tết bin against the same days without Tết (their month, weekday and trend), and the pre-Tết lift as the average
+ *   of the three weeks before Tết.
+ * Intervals are Wald intervals on the log scale, with the dispersion φ estimated from the data (quasi-Poisson).
+ * Effects are only estimated when the history can tell them apart from the trend: weekdays from 4 weeks, months when
+ * every month appears in at least two years (≥ 15 days each), Tết when at least one whole window (3 weeks before to
+ * 2 weeks after) is inside the history; otherwise a caveat says what is missing.
+ *
+ * Also a classical multiplicative decomposition (centred 7-day moving average, weekday indices, residual).
+ */
+import { normalQuantile } from "../rules/stats";
+import { lunarMonthOf, tetDay, VIETNAM_TIME_ZONE_HOURS } from "../lunar";
+import { contrast, fitQuasiPoisson, type GlmFit } from "./glm";
+import { dayNumber, dayOfNumber, weekdayOf } from "./series";
+
+export interface DailyValue {
+  day: string;
+  value: number;
+}
+
+export interface Effect {
+  key: string;
+  label: string;
+  multiplier: number;
+  lower: number;
+  upper: number;
+  /** (multiplier − 1) · 100, rounded to 0.1. */
+  percent: number;
+  /** The interval excludes 1 (no effect). */
+  significant: boolean;
+  /** Days of the history that carry the effect. */
+  days: number;
+}
+
+export interface Finding {
+  text: string;
+  effect: Effect;
+}
+
+export type MonthCalendar = "gregorian" | "lunar";
+
+/** Everything needed to compute the model's seasonal factor on any day, including future ones. */
+export interface SeasonalModel {
+  months: MonthCalendar | null;
+  weekday: boolean;
+  tet: boolean;
+  tzHours: number;
+  startDay: number;
+  halfSpan: number;
+  degree: number;
+  hinges: number[];
+  /** Column index of each seasonal term (weekday 1..6 = Mon..Sat, month 2..12, Tết bins 0..4). */
+  columns: { weekday: number[]; month: number[]; tet: number[] };
+  fit: GlmFit;
+}
+
+export interface SeasonalityOptions {
+  /** Fit the lunar-month model and the Tết bins (default true). */
+  lunar?: boolean;
+  /** Fit the calendar-month model (default true). */
+  gregorian?: boolean;
+  /** Hours east of UTC for the lunar calendar (default 7, Vietnam). */
+  tzHours?: number;
+  /** Confidence level of the intervals (default 0.95). */
+  level?: number;
+  /** What the series measures, for the findings' sentences (default "sales"). */
+  measure?: string;
+}
+
+export interface SeasonalityResult {
+  first: string;
+  last: string;
+  days: number;
+  level: number;
+  trendDegree: number;
+  weekday: Effect[] | null;
+  gregorianMonths: Effect[] | null;
+  lunarMonths: Effect[] | null;
+  tet: { weeks: Effect[]; preTet: Effect } | null;
+  models: { calendar: MonthCalendar | "none"; deviance: number; dispersion: number; parameters: number }[];
+  findings: Finding[];
+  caveats: string[];
+  /** The model used for weekday and Tết effects and for forecasts (lunar when fitted). */
+  model: SeasonalModel;
+}
+
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"] as const;
+/** Tết bins: first and last day relative to Tết (day 0 = Tết). */
+export const TET_BINS: readonly { from: number; to: number; key: string; label: string }[] = [
+  { from: -21, to: -15, key: "tet:-3w", label: "the third week before Tết" },
+  { from: -14, to: -8, key: "tet:-2w", label: "the second week before Tết" },
+  { from: -7, to: -1, key: "tet:-1w", label: "the week before Tết" },
+  { from: 0, to: 6, key: "tet:0w", label: "the Tết week (days 1–7 of month 1)" },
+  { from: 7, to: 13, key: "tet:+1w", label: "the week after Tết" },
+];
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Calendar features of a day
+
+interface DayFeatures {
+  weekday: number;
+  gregorianMonth: number;
+  lunarMonth: number;
+  /** Index into TET_BINS, or −1. */
+  tetBin: number;
+}
+
+const tetCache = new Map<string, number>();
+function tetNumber(year: number, tzHours: number): number {
+  const key = `${year}@${tzHours}`;
+  let t = tetCache.get(key);
+  if (t === undefined) {
+    t = dayNumber(tetDay(year, tzHours));
+    tetCache.set(key, t);
+  }
+  return t;
+}
+
+function featuresOf(day: string, tzHours: number, lunar: boolean): DayFeatures {
+  const jdn = dayNumber(day);
+  let tetBin = -1;
+  let lunarMonth = 0;
+  if (lunar) {
+    const year = Number(day.slice(0, 4));
+    for (const y of [year, year + 1]) {
+      if (y > 2100) continue;
+      const offset = jdn - tetNumber(y, tzHours);
+      const bin = TET_BINS.findIndex((b) => offset >= b.from && offset <= b.to);
+      if (bin >= 0) tetBin = bin;
+    }
+    lunarMonth = lunarMonthOf(day, tzHours).month;
+  }
+  return { weekday: weekdayOf(day), gregorianMonth: Number(day.slice(5, 7)), lunarMonth, tetBin };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Design
+
+function trendRow(model: Pick<SeasonalModel, "startDay" | "halfSpan" | "degree" | "hinges">, jdn: number): number[] {
+  const t = (jdn - model.startDay - model.halfSpan) / model.halfSpan; // −1 … 1 over the history
+  const row: number[] = [];
+  for (let k = 1; k <= model.degree; k++) row.push(t ** k);
+  for (const h of model.hinges) row.push(Math.max(0, t - h));
+  return row;
+}
+
+function designRow(model: Omit<SeasonalModel, "columns" | "fit">, day: string, f: DayFeatures): number[] {
+  const row = [1, ...trendRow(model, dayNumber(day))];
+  if (model.weekday) for (let w = 1; w <= 6; w++) row.push(f.weekday === w ? 1 : 0);
+  if (model.months) {
+    const m = model.months === "lunar" ? f.lunarMonth : f.gregorianMonth;
+    for (let k = 2; k <= 12; k++) row.push(m === k ? 1 : 0);
+  }
+  if (model.tet) for (let b = 0; b < TET_BINS.length; b++) row.push(f.tetBin === b ? 1 : 0);
+  return row;
+}
+
+function columnsOf(model: Omit<SeasonalModel, "columns" | "fit">): SeasonalModel["columns"] {
+  let next = 1 + model.degree + model.hinges.length;
+  const take = (on: boolean, n: number) => (on ? Array.from({ length: n }, () => next++) : []);
+  const weekday = take(model.weekday, 6);
+  const month = take(model.months !== null, 11);
+  const tet = take(model.tet, TET_BINS.length);
+  return { weekday, month, tet };
+}
+
+/** The model's seasonal factor of a day (weekday × month × Tết bin, without trend): any day, past or future. */
+export function seasonalFactor(model: SeasonalModel, day: string): number {
+  const f = featuresOf(day, model.tzHours, model.months === "lunar" || model.tet);
+  let eta = 0;
+  const { weekday, month, tet } = model.columns;
+  if (weekday.length > 0 && f.weekday >= 1) eta += model.fit.beta[weekday[f.weekday - 1]!]!;
+  if (month.length > 0) {
+    const m = model.months === "lunar" ? f.lunarMonth : f.gregorianMonth;
+    if (m >= 2) eta += model.fit.beta[month[m - 2]!]!;
+  }
+  if (tet.length > 0 && f.tetBin >= 0) eta += model.fit.beta[tet[f.tetBin]!]!;
+  return Math.exp(eta);
+}
+
+/** The model's trend (intercept and trend terms) on a day inside the history. */
+export function trendValue(model: SeasonalModel, day: string): number {
+  const row = [1, ...trendRow(model, dayNumber(day))];
+  let eta = 0;
+  for (let j = 0; j < row.length; j++) eta += row[j]! * model.fit.beta[j]!;
+  return Math.exp(eta);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Fitting
+
+function checkContiguous(series: readonly DailyValue[]): void {
+  for (let i = 1; i < series.length; i++) {
+    if (dayNumber(series[i]!.day) !== dayNumber(series[i - 1]!.day) + 1) {
+      throw new RangeError(`the daily series must have every day in order (${series[i - 1]!.day} is followed by ${series[i]!.day})`);
+    }
+  }
+  for (const p of series) if (!(p.value >= 0) || !Number.isFinite(p.value)) throw new RangeError(`value on ${p.day} must be a finite non-negative number`);
+}
+
+function trendShape(n: number, startDay: number): Pick<SeasonalModel, "startDay" | "halfSpan" | "degree" | "hinges"> {
+  const halfSpan = Math.max(1, (n - 1) / 2);
+  const years = n / 365.25;
+  const degree = n < 56 ? 1 : years < 1.5 ? 2 : 3;
+  const hinges: number[] = [];
+  for (let y = 3; y < Math.floor(years); y++) hinges.push((y * 365.25) / halfSpan - 1);
+  return { startDay, halfSpan, degree, hinges };
+}
+
+/** Whether every month number appears in at least two different years with ≥ 15 days each. */
+function monthsIdentifiable(features: readonly DayFeatures[], days: readonly string[], calendar: MonthCalendar): boolean {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < features.length; i++) {
+    const f = features[i]!;
+    const m = calendar === "lunar" ? f.lunarMonth : f.gregorianMonth;
+    // A "year" of a lunar month: the Gregorian year its days mostly fall in is close enough for counting.
+    const key = `${m}:${days[i]!.slice(0, 4)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (let m = 1; m <= 12; m++) {
+    let years = 0;
+    for (const [key, c] of counts) if (key.startsWith(`${m}:`) && c >= 15) years++;
+    if (years < 2) return false;
+  }
+  return true;
+}
+
+function tetIdentifiable(features: readonly DayFeatures[]): boolean {
+  // A whole window: every bin present, and at least 7 days of each.
+  const perBin = new Array<number>(TET_BINS.length).fill(0);
+  for (const f of features) if (f.tetBin >= 0) perBin[f.tetBin]!++;
+  return perBin.every((c) => c >= 7);
+}
+
+function fitModel(series: readonly DailyValue[], features: readonly DayFeatures[], spec: Omit<SeasonalModel, "columns" | "fit">): SeasonalModel {
+  const X = series.map((p, i) => designRow(spec, p.day, features[i]!));
+  const fit = fitQuasiPoisson(
+    X,
+    series.map((p) => p.value),
+  );
+  return { ...spec, columns: columnsOf(spec), fit };
+}
+
+function effectOf(model: SeasonalModel, c: number[], z: number, key: string, label: string, days: number): Effect {
+  const { estimate, se } = contrast(model.fit, c);
+  const lower = Math.exp(estimate - z * se);
+  const upper = Math.exp(estimate + z * se);
+  const multiplier = Math.exp(estimate);
+  return { key, label, multiplier, lower, upper, percent: Math.round((multiplier - 1) * 1000) / 10, significant: lower > 1 || upper < 1, days };
+}
+
+/** Contrast of category `k` (1-based over `count` categories, category 1 the baseline) against the mean of `others`. */
+function categoryContrast(p: number, columns: readonly number[], k: number, others: readonly number[]): number[] {
+  const c = new Array<number>(p).fill(0);
+  const col = (cat: number) => (cat === 1 ? -1 : columns[cat - 2]!);
+  if (col(k) >= 0) c[col(k)]! += 1;
+  for (const o of others) if (col(o) >= 0) c[col(o)]! -= 1 / others.length;
+  return c;
+}
+
+const pct = (x: number) => `${Math.abs(Math.round((x - 1) * 100))} %`;
+
+function describe(effect: Effect, subject: string, against: string, measure: string, level: number): string {
+  const dir = effect.multiplier >= 1 ? "above" : "below";
+  const lo = Math.min(effect.lower, effect.upper);
+  const hi = Math.max(effect.lower, effect.upper);
+  const range = lo >= 1 || hi <= 1 ? `${pct(dir === "above" ? lo : hi)}–${pct(dir === "above" ? hi : lo)} ${dir}` : `${pct(lo)} below to ${pct(hi)} above`;
+  return `${measure[0]!.toUpperCase()}${measure.slice(1)} in ${subject} run ${pct(effect.multiplier)} ${dir} ${against} (${Math.round(level * 100)} % CI ${range}).`;
+}
+
+export function seasonality(series: readonly DailyValue[], options: SeasonalityOptions = {}): SeasonalityResult {
+  checkContiguous(series);
+  const n = series.length;
+  if (n < 14) throw new RangeError(`seasonality needs at least 14 days of history (got ${n})`);
+  const level = options.level ?? 0.95;
+  const z = normalQuantile(0.5 + level / 2);
+  const measure = options.measure ?? "sales";
+  const tzHours = options.tzHours ?? VIETNAM_TIME_ZONE_HOURS;
+  const lunar = options.lunar ?? true;
+  const gregorian = options.gregorian ?? true;
+  const caveats: string[] = [];
+  const days = series.map((p) => p.day);
+  const features = days.map((d) => featuresOf(d, tzHours, lunar));
+  const shape = trendShape(n, dayNumber(days[0]!));
+  const weekday = n >= 28;
+  if (!weekday) caveats.push("Weekday effects need at least 4 weeks of history.");
+  const tet = lunar && tetIdentifiable(features);
+  if (lunar && !tet) caveats.push("Tết effects need a whole Tết season (3 weeks before to 2 weeks after Tết) inside the history.");
+  const lunarMonths = lunar && monthsIdentifiable(features, days, "lunar");
+  const gregorianMonths = gregorian && monthsIdentifiable(features, days, "gregorian");
+  if ((lunar && !lunarMonths) || (gregorian && !gregorianMonths)) {
+    caveats.push("Month effects need every month in at least two years of history; they are left out, so the trend may carry part of the year's pattern.");
+  }
+
+  const base = { weekday, tet, tzHours, ...shape };
+  const fits: SeasonalModel[] = [];
+  const lunarModel = lunarMonths ? fitModel(series, features, { ...base, months: "lunar" }) : null;
+  const gregorianModel = gregorianMonths ? fitModel(series, features, { ...base, months: "gregorian" }) : null;
+  if (lunarModel) fits.push(lunarModel);
+  if (gregorianModel) fits.push(gregorianModel);
+  const main = lunarModel ?? gregorianModel ?? fitModel(series, features, { ...base, months: null });
+  if (fits.length === 0) fits.push(main);
+  const p = main.fit.beta.length;
+
+  // Weekdays against the average weekday.
+  let weekdayEffects: Effect[] | null = null;
+  if (weekday) {
+    const all = [1, 2, 3, 4, 5, 6, 7]; // category k = weekday k − 1 (1 = Sunday, the baseline)
+    weekdayEffects = all.map((k) => {
+      const c = categoryContrast(p, main.columns.weekday, k, all);
+      const count = features.filter((f) => f.weekday === k - 1).length;
+      return effectOf(main, c, z, `weekday:${WEEKDAYS[k - 1]!.slice(0, 3)}`, WEEKDAYS[k - 1]!, count);
+    });
+  }
+
+  const monthEffects = (model: SeasonalModel | null, calendar: MonthCalendar): Effect[] | null => {
+    if (!model) return null;
+    const q = model.fit.beta.length;
+    return Array.from({ length: 12 }, (_, i) => {
+      const k = i + 1;
+      const others = Array.from({ length: 12 }, (_, j) => j + 1).filter((j) => j !== k);
+      const c = categoryContrast(q, model.columns.month, k, others);
+      const count = features.filter((f) => (calendar === "lunar" ? f.lunarMonth : f.gregorianMonth) === k).length;
+      const key = calendar === "lunar" ? `lunar-month:${k}` : `month:${String(k).padStart(2, "0")}`;
+      return effectOf(model, c, z, key, calendar === "lunar" ? `lunar month ${k}` : MONTHS[i]!, count);
+    });
+  };
+  const lunarMonthEffects = monthEffects(lunarModel, "lunar");
+  const gregorianMonthEffects = monthEffects(gregorianModel, "gregorian");
+
+  let tetEffects: SeasonalityResult["tet"] = null;
+  if (tet) {
+    const weeks = TET_BINS.map((b, i) => {
+      const c = new Array<number>(p).fill(0);
+      c[main.columns.tet[i]!] = 1;
+      return effectOf(main, c, z, b.key, b.label, features.filter((f) => f.tetBin === i).length);
+    });
+    const c = new Array<number>(p).fill(0);
+    for (let i = 0; i < 3; i++) c[main.columns.tet[i]!] = 1 / 3;
+    const preDays = features.filter((f) => f.tetBin >= 0 && f.tetBin < 3).length;
+    tetEffects = { weeks, preTet: effectOf(main, c, z, "tet:pre", "the three weeks before Tết", preDays) };
+  }
+
+  // Findings: significant effects, largest first.
+  const findings: Finding[] = [];
+  if (tetEffects) {
+    const e = tetEffects.preTet;
+    if (e.significant) findings.push({ effect: e, text: describe(e, e.label, "the same days' trend, weekday and month", measure, level) });
+    const week = tetEffects.weeks[3]!;
+    if (week.significant) findings.push({ effect: week, text: describe(week, week.label, "the same days' trend, weekday and month", measure, level) });
+  }
+  for (const e of lunarMonthEffects ?? []) if (e.significant) findings.push({ effect: e, text: describe(e, e.label, "the other lunar months, after trend and weekday", measure, level) });
+  for (const e of gregorianMonthEffects ?? []) if (e.significant) findings.push({ effect: e, text: describe(e, e.label, "the other months, after trend and weekday", measure, level) });
+  for (const e of weekdayEffects ?? []) if (e.significant) findings.push({ effect: e, text: describe(e, `${e.label}s`, "an average day", measure, level) });
+  findings.sort((a, b) => Math.abs(Math.log(b.effect.multiplier)) - Math.abs(Math.log(a.effect.multiplier)));
+  if (lunarModel && gregorianModel) {
+    const better = lunarModel.fit.deviance <= gregorianModel.fit.deviance ? "lunar" : "calendar";
+    caveats.push(
+      `Lunar and calendar months are two descriptions of the same year; the ${better} months fit this history better ` +
+        `(deviance ${Math.round(lunarModel.fit.deviance)} vs ${Math.round(gregorianModel.fit.deviance)} for the ${lunarModel === main ? "lunar" : "calendar"} model's units).`,
+    );
+  }
+
+  return {
+    first: days[0]!,
+    last: days[n - 1]!,
+    days: n,
+    level,
+    trendDegree: shape.degree,
+    weekday: weekdayEffects,
+    gregorianMonths: gregorianMonthEffects,
+    lunarMonths: lunarMonthEffects,
+    tet: tetEffects,
+    models: fits.map((m) => ({ calendar: m.months ?? "none", deviance: m.fit.deviance, dispersion: m.fit.dispersion, parameters: m.fit.beta.length })),
+    findings,
+    caveats,
+    model: main,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Classical decomposition
+
+export interface DecompositionPoint {
+  day: string;
+  value: number;
+  /** Centred 7-day moving average; null for the first and last 3 days. */
+  trend: number | null;
+  /** Weekday index (mean 1 over the week). */
+  seasonal: number;
+  /** value / (trend · seasonal); null where the trend is unknown or zero. */
+  residual: number | null;
+}
+
+/** Classical multiplicative decomposition with a weekly period (as R's decompose(type = "multiplicative")). */
+export function decomposeWeekly(series: readonly DailyValue[]): DecompositionPoint[] {
+  checkContiguous(series);
+  const n = series.length;
+  const trend: (number | null)[] = series.map((_, i) => {
+    if (i < 3 || i + 3 >= n) return null;
+    let s = 0;
+    for (let k = i - 3; k <= i + 3; k++) s += series[k]!.value;
+    return s / 7;
+  });
+  const sums = new Array<number>(7).fill(0);
+  const counts = new Array<number>(7).fill(0);
+  series.forEach((p, i) => {
+    const t = trend[i];
+    if (t === null || t === undefined || t <= 0) return;
+    const w = weekdayOf(p.day);
+    sums[w]! += p.value / t;
+    counts[w]!++;
+  });
+  const raw = sums.map((s, w) => (counts[w]! > 0 ? s / counts[w]! : 1));
+  const mean = raw.reduce((a, b) => a + b, 0) / 7;
+  const index = raw.map((r) => r / mean);
+  return series.map((p, i) => {
+    const t = trend[i] ?? null;
+    const s = index[weekdayOf(p.day)]!;
+    return { day: p.day, value: p.value, trend: t, seasonal: s, residual: t !== null && t > 0 ? p.value / (t * s) : null };
+  });
+}
+
+/** Days from `first` to `last` inclusive. */
+export function daysBetween(first: string, last: string): string[] {
+  const out: string[] = [];
+  for (let d = dayNumber(first); d <= dayNumber(last); d++) out.push(dayOfNumber(d));
+  return out;
+}
