@@ -2,11 +2,11 @@
  * Fixtures for the trends and impact tests: the demo store's orders as the trends core's plain records, and synthetic
  * daily series with planted effects. Nothing here reads the generator's truth: tests compare against it separately.
  */
-import type { SeriesOrder } from "../../app/insights/trends/series";
+import type { ImpactOrder } from "../../app/insights/impact/evaluate";
 import type { SeedOrder } from "../local-shopify/seed";
 
-/** A demo-store order as a trends record (refunded quantities summed per line from the order's refunds). */
-export function seriesOrderOf(order: SeedOrder): SeriesOrder {
+/** A demo-store order as a trends/impact record (refunded quantities summed per line from the order's refunds). */
+export function seriesOrderOf(order: SeedOrder): ImpactOrder {
   const refunded = new Map<number, number>();
   let totalRefunded = 0;
   for (const refund of order.refunds) {
@@ -26,6 +26,7 @@ export function seriesOrderOf(order: SeedOrder): SeriesOrder {
       productId: line.productId === null ? null : String(line.productId),
       quantity: line.quantity,
       refundedQuantity: refunded.get(line.id) ?? 0,
+      amount: line.unitPrice * line.quantity - line.totalDiscount,
     })),
   };
 }
