@@ -90,6 +90,13 @@ export function registerHandlers(queue: JobQueue, { db, now = () => new Date(), 
   const processed = (shop: string, jobs: Job<Delivered<JobPayload>>[]) =>
     markWebhooksProcessed({ shop, webhookIds: jobs.map((j) => j.payload.webhookId), db, now: now() });
 
+  queue.work(
+    JOB.insightsRecompute,
+    eachJob(async (job) => {
+      await (await import("../lib/insights/recompute.server")).recomputeInsights({ shop: job.shop, db, now: now() });
+    }),
+  );
+
   queue.work<Delivered<{ bulkOperationId: string }>>(
     JOB.syncBulkFinished,
     eachJob(async (job) => {

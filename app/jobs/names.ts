@@ -25,6 +25,8 @@ export const JOB = {
   shopRedact: "compliance.shop-redact",
   /** bulk_operations/finish: the sync (app/shopify/sync/) picks up the finished operation. Keyed by operation. */
   syncBulkFinished: "sync.bulk-finished",
+  /** After a full sync or an import: recompute the shop's insights (app/lib/insights/). Keyed by shop. */
+  insightsRecompute: "insights.recompute",
 } as const;
 
 export type JobName = (typeof JOB)[keyof typeof JOB];
@@ -33,4 +35,4 @@ export type JobName = (typeof JOB)[keyof typeof JOB];
  * pg-boss queue policies. `exclusive` = at most one queued or active job per singletonKey (what enqueue's
  * singletonKey promises); such queues must always be given a key. Every other queue is `standard`.
  */
-export const EXCLUSIVE_QUEUES: ReadonlySet<string> = new Set<string>([JOB.syncBulkFinished]);
+export const EXCLUSIVE_QUEUES: ReadonlySet<string> = new Set<string>([JOB.syncBulkFinished, JOB.insightsRecompute]);

@@ -19,6 +19,8 @@ import {
 } from "@remix-run/node";
 import defaultPrisma from "../db.server";
 import { importFile } from "../import/import.server";
+import type { JobQueue } from "../jobs/types";
+import { requestInsightsRecompute } from "./insights/recompute.server";
 import { IMPORT_FORMATS, ImportError, type ImportFormat, type ImportOptions } from "../import/types";
 
 /** The largest file the admin accepts (the CLI has no limit). */
@@ -177,8 +179,11 @@ export async function importUpload({
   options = {},
   db = defaultPrisma,
   now = new Date(),
+  queue,
 }: {
   shop: string;
+  /** Where the insights recompute that follows a successful import is queued (none: not queued). */
+  queue?: JobQueue;
   file: { path: string; name: string };
   format: ImportFormat;
   options?: Pick<ImportOptions, "map" | "tz" | "currency" | "maxProblems">;
@@ -187,6 +192,7 @@ export async function importUpload({
 }): Promise<AdminImportResult> {
   try {
     const report = await importFile({ db, shop, file: file.path, format, options: { maxProblems: 50, ...options }, now });
+    if (queue) await requestInsightsRecompute({ shop, queue });
     return {
       ok: true,
       report: {

@@ -26,7 +26,11 @@ async function runInBackground(runId: string, shop: string, db: PrismaClient) {
     const { session } = await unauthenticated.admin(shop);
     if (!session.accessToken) throw new Error(`no offline access token for ${shop}`);
     const client = createAdminClient({ shop, accessToken: session.accessToken, fetch: adminFetch() });
-    await runFullSync({ runId, deps: { db, client, now: () => new Date() } });
+    const run = await runFullSync({ runId, deps: { db, client, now: () => new Date() } });
+    if (run.status === "SUCCEEDED") {
+      const [{ jobQueue }, { requestInsightsRecompute }] = await Promise.all([import("../jobs/queue.server"), import("./insights/recompute.server")]);
+      await requestInsightsRecompute({ shop, queue: jobQueue() });
+    }
   } catch (error) {
     // Could not even start (no token, database gone): record it. If the database itself is gone there is nothing to
     // record; the run's heartbeat goes stale and the next request resumes it, so nothing is lost.

@@ -18,6 +18,7 @@ import {
 } from "@shopify/polaris";
 import { useCallback, useState } from "react";
 import { z } from "zod";
+import { jobQueue } from "../jobs/queue.server";
 import { authenticate } from "../shopify.server";
 import {
   FORMAT_LABELS,
@@ -59,6 +60,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       const { format, mapping, tz, currency } = parsed.data;
       const result = await importUpload({
         shop: session.shop,
+        queue: jobQueue(),
         file,
         format,
         options: { map: format === "csv" ? parseColumnMapping(mapping) : undefined, tz, currency },

@@ -23,6 +23,7 @@ export default function AppLayout() {
         <Link to="/app" rel="home">
           Home
         </Link>
+        <Link to="/app/cross-sell">Cross-sell and upgrades</Link>
         <Link to="/app/imports">Import orders</Link>
         <Link to="/app/activity">Background work</Link>
       </NavMenu>

@@ -1,0 +1,114 @@
+/**
+ * Cross-sell and upgrades for one shop: the shop's orders and catalog (load.server.ts) through the pure engine
+ * (app/insights/: baskets → recommender, upgrades, bundles), stored as the shop's `cross-sell` InsightSnapshot.
+ * Run after each full sync and import (job insights.recompute) and on demand from the admin.
+ */
+import type { Prisma, PrismaClient } from "@prisma/client";
+import { prepareBaskets, type BasketExclusions } from "../../insights/baskets";
+import { suggestBundles, type Bundle } from "../../insights/bundles";
+import { buildRecommender, type Recommendation } from "../../insights/recommend";
+import { findUpgrades, type ProductUpgrades } from "../../insights/upgrades";
+import { parseShopSettings } from "../../models/shop-settings";
+import { loadOrders, loadProducts } from "./load.server";
+
+export const CROSS_SELL = "cross-sell";
+export const CROSS_SELL_VERSION = 1;
+/** Recommendations kept per product. */
+export const RECOMMENDATIONS_PER_PRODUCT = 5;
+
+export interface CrossSellSummary {
+  orders: number;
+  baskets: number;
+  lines: number;
+  excluded: BasketExclusions;
+  unknownProductLines: number;
+  productRules: number;
+  significantProductRules: number;
+  typeRules: number;
+  significantTypeRules: number;
+  productsWithRecommendations: number;
+  productsWithUpgrades: number;
+  bundles: number;
+  /** Plain-language warnings about what the numbers rest on. */
+  caveats: string[];
+}
+
+export interface CrossSellData {
+  /** Product id → its recommendations, best first. */
+  recommendations: Record<string, Recommendation[]>;
+  upgrades: ProductUpgrades[];
+  bundles: Bundle[];
+  /** Product id → title and type (for display; includes deleted products named by old orders). */
+  products: Record<string, { title: string; productType: string; offerable: boolean }>;
+  /** Offerable products by order count, best first (first 20). */
+  bestsellers: string[];
+}
+
+/** Fewer baskets than this: rules are too thin to trust; said plainly in the caveats. */
+export const MIN_BASKETS = 200;
+
+export async function computeCrossSell({ db, shop, now }: { db: PrismaClient; shop: string; now: Date }) {
+  const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } });
+  if (!shopRow) throw new Error(`unknown shop ${shop}`);
+  const settings = parseShopSettings(shop, shopRow.settings);
+  const [orders, products] = await Promise.all([loadOrders(db, shop), loadProducts(db, shop)]);
+  const prepared = prepareBaskets(orders, products, { exclude: settings.exclusions });
+  const recommender = buildRecommender(prepared.baskets, products);
+
+  const recommendations: Record<string, Recommendation[]> = {};
+  const seen = new Set<string>();
+  for (const b of prepared.baskets) for (const item of b.items) seen.add(item);
+  for (const p of products.values()) if (!p.deleted) seen.add(p.id);
+  for (const id of [...seen].sort()) {
+    const list = recommender.recommend(id, RECOMMENDATIONS_PER_PRODUCT);
+    if (list.length > 0) recommendations[id] = list;
+  }
+  const upgrades = findUpgrades(prepared.baskets, products, { asOf: now }).filter((u) => u.upgrades.length > 0);
+  const bundles = suggestBundles(prepared.baskets, products);
+
+  const caveats: string[] = [];
+  if (prepared.baskets.length < MIN_BASKETS) {
+    caveats.push(`Only ${prepared.baskets.length} orders to learn from: co-purchase rules need more; recommendations fall back to product types and bestsellers.`);
+  }
+  if (prepared.unknownProductLines > 0) {
+    caveats.push(`${prepared.unknownProductLines} order lines name products the app has not synced; run a full sync to include them fully.`);
+  }
+  const excludedOrders = prepared.excluded.cancelledOrders + prepared.excluded.testOrders;
+  if (excludedOrders > 0) caveats.push(`${excludedOrders} cancelled or test orders are left out.`);
+
+  const summary: CrossSellSummary = {
+    ...recommender.stats,
+    orders: prepared.orders,
+    baskets: prepared.baskets.length,
+    lines: prepared.lines,
+    excluded: prepared.excluded,
+    unknownProductLines: prepared.unknownProductLines,
+    productsWithRecommendations: Object.keys(recommendations).length,
+    productsWithUpgrades: upgrades.length,
+    bundles: bundles.length,
+    caveats,
+  };
+  const data: CrossSellData = {
+    recommendations,
+    upgrades,
+    bundles,
+    products: Object.fromEntries(
+      [...products.values()].map((p) => [p.id, { title: p.title, productType: p.productType, offerable: !p.deleted && p.status === "ACTIVE" && p.available !== false }]),
+    ),
+    bestsellers: recommender.bestsellers.slice(0, 20),
+  };
+  const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
+  await db.insightSnapshot.upsert({
+    where: { shop_kind: { shop, kind: CROSS_SELL } },
+    create: { shop, kind: CROSS_SELL, version: CROSS_SELL_VERSION, computedAt: now, asOf: now, summary: json(summary), data: json(data) },
+    update: { version: CROSS_SELL_VERSION, computedAt: now, asOf: now, summary: json(summary), data: json(data) },
+  });
+  return { summary, data };
+}
+
+/** The shop's stored cross-sell results, or null before the first computation (or after a format change). */
+export async function readCrossSell(db: PrismaClient, shop: string) {
+  const row = await db.insightSnapshot.findUnique({ where: { shop_kind: { shop, kind: CROSS_SELL } } });
+  if (!row || row.version !== CROSS_SELL_VERSION) return null;
+  return { computedAt: row.computedAt, summary: row.summary as unknown as CrossSellSummary, data: row.data as unknown as CrossSellData };
+}

@@ -1,0 +1,111 @@
+/**
+ * Cross-sell in the app: a generated demo shop synced from the local Shopify, its insights recomputed by the
+ * insights.recompute job, stored per shop and shown on the "Cross-sell and upgrades" page (real server build, real
+ * authenticate.admin). Expectations come from the generator's planted truth (runs on PGlite and PostgreSQL).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JOB } from "../../app/jobs/names";
+import { readCrossSell } from "../../app/lib/insights/cross-sell.server";
+import { runFullSync, startFullSync } from "../../app/shopify/sync/full-sync.server";
+import { CATALOG, type Category } from "../demo-store/catalog";
+import { generateDemoStore } from "../demo-store/generate";
+import { createShop } from "../factories";
+import { adminRequest, storeOfflineSession } from "../support/admin-request";
+import { testDb } from "../support/db";
+import { testWorker, type TestWorker } from "../support/jobs";
+import { loadRequestHandler } from "../support/server-build";
+import { localShop } from "../support/sync";
+
+const handler = await loadRequestHandler();
+// Enough orders that every laptop's per-product attach rates are well apart (the planted rates split over several mice).
+const { store, truth } = generateDemoStore({ seed: 11, orders: 20_000 });
+let env: Awaited<ReturnType<typeof localShop>>;
+let worker: TestWorker;
+const categoryByTitle = new Map<string, Category>(CATALOG.map((p) => [p.title, p.category]));
+
+beforeAll(async () => {
+  env = await localShop(store);
+  const db = testDb();
+  await createShop(db, { domain: env.shop, currency: "VND" });
+  await storeOfflineSession(env.shop);
+  const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
+  expect((await runFullSync({ runId: run.id, deps: { db, client: env.client, now: () => new Date(), pollIntervalMs: 5 } })).status).toBe("SUCCEEDED");
+  worker = testWorker();
+}, 120_000);
+afterAll(async () => {
+  await worker?.stop();
+  await env?.local.close();
+});
+
+describe("cross-sell in the app", () => {
+  it("shows an empty state before the first computation", async () => {
+    const { response, html } = await adminRequest(handler, "/app/cross-sell", env.shop);
+    expect(response.status).toBe(200);
+    expect(html).toContain("No suggestions yet");
+  });
+
+  it("the recompute job stores the shop's suggestions: laptop → mouse first, standard → pro on top, with explanations", async () => {
+    await worker.queue.enqueue(JOB.insightsRecompute, {}, { shop: env.shop, singletonKey: `insights/${env.shop}` });
+    await worker.drain(120_000);
+    const stored = await readCrossSell(testDb(), env.shop);
+    expect(stored).not.toBeNull();
+    const { data, summary } = stored!;
+    // Baskets = orders that are neither cancelled nor test (and keep a product line): at most the planted counts allow.
+    const kept = store.orders.filter((o) => o.cancelledAt === null && !o.test).length;
+    expect(summary.baskets).toBeLessThanOrEqual(kept);
+    expect(summary.baskets).toBeGreaterThan(kept * 0.95);
+    expect(summary.excluded.testOrders).toBe(store.orders.filter((o) => o.test && o.cancelledAt === null).length);
+
+    // The strongest planted attachment of a laptop is a mouse: every well-sold laptop's first suggestion is a mouse.
+    const strongest = truth.baskets.attachRules.filter((r) => r.from === "laptop").sort((a, b) => b.probability - a.probability)[0]!;
+    expect(strongest.to).toBe("mouse");
+    const laptopOrders = new Map<string, number>();
+    for (const o of store.orders) for (const l of o.lineItems) if (categoryByTitle.get(l.title) === "laptop" && l.productId !== null) laptopOrders.set(String(l.productId), (laptopOrders.get(String(l.productId)) ?? 0) + 1);
+    const laptops = [...laptopOrders].filter(([id, n]) => n >= 300 && data.products[id]?.offerable).map(([id]) => id);
+    expect(laptops.length).toBeGreaterThanOrEqual(2);
+    for (const id of laptops) {
+      const [first] = data.recommendations[id]!;
+      expect(categoryByTitle.get(data.products[first!.productId]!.title), data.products[id]!.title).toBe("mouse");
+      expect(first!.source).toBe("co-purchase");
+      expect(first!.explanation).toMatch(/^bought together in [\d,]+ orders — \d+\.\d× more than chance$/);
+    }
+
+    // The planted standard → pro upgrade path is the top upgrade of standard models with enough buyers.
+    let checked = 0;
+    for (const pair of truth.upgradePaths.pairs) {
+      const upgrades = data.upgrades.find((u) => u.productId === String(pair.standard.productId));
+      const top = upgrades?.upgrades[0];
+      if (!top?.path || top.path.count < 3 || !data.products[String(pair.pro.productId)]?.offerable) continue;
+      expect(top.productId, pair.standard.title).toBe(String(pair.pro.productId));
+      expect(top.explanation).toContain(`buyers came back for the ${pair.pro.title}`);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(1);
+  }, 180_000);
+
+  it("the page shows the suggestions with their source and explanation, for this shop only", async () => {
+    const { response, html } = await adminRequest(handler, "/app/cross-sell", env.shop);
+    expect(response.status).toBe(200);
+    expect(html).toContain("Frequently bought together");
+    expect(html).toContain("Bought together");
+    expect(html).toMatch(/bought together in [\d,]+ orders/);
+    expect(html).toContain("Upgrade paths");
+    expect(html).toMatch(/buyers came back for the/);
+
+    const other = "another-shop.myshopify.com";
+    await createShop(testDb(), { domain: other, currency: "VND" });
+    await storeOfflineSession(other);
+    const theirs = await adminRequest(handler, "/app/cross-sell", other);
+    expect(theirs.response.status).toBe(200);
+    expect(theirs.html).toContain("No suggestions yet");
+    expect(theirs.html).not.toMatch(/bought together in [\d,]+ orders/);
+  });
+
+  it("Recompute queues one job for the session's shop", async () => {
+    const before = await worker.queue.pending([JOB.insightsRecompute]);
+    const post = () => adminRequest(handler, "/app/cross-sell", env.shop, { method: "POST", body: new URLSearchParams({ intent: "recompute" }) });
+    expect((await post()).response.status).toBe(200);
+    expect((await post()).response.status).toBe(200);
+    expect(await worker.queue.pending([JOB.insightsRecompute])).toBe(before + 1);
+  });
+});
