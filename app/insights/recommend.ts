@@ -61,6 +61,11 @@ export interface RecommenderOptions {
   offerable?: (productId: string) => boolean;
   /** Rules kept per anchor, best first (default 200): bounds the work per request. */
   maxRulesPerAnchor?: number;
+  /**
+   * One weight per basket (rules/decayWeights: recent orders count more): confidence and lift of the mined rules use
+   * them; significance and `count` stay on whole orders, and a pair is still mined only with ≥ minCount orders' weight.
+   */
+  weights?: ArrayLike<number>;
 }
 
 export interface Recommender {
@@ -122,14 +127,33 @@ function minSupportFor(minCount: number, n: number): number {
  * Significant pair rules by antecedent, best first (confidence, then count, then the consequent's id), keeping only
  * consequents `accept`s, at most `keep` per antecedent.
  */
-function pairRules(transactions: string[][], minCount: number, alpha: number, keep: number, accept: (to: string) => boolean = () => true) {
+function pairRules(
+  transactions: string[][],
+  minCount: number,
+  alpha: number,
+  keep: number,
+  accept: (to: string) => boolean = () => true,
+  weights?: ArrayLike<number>,
+) {
   const by = new Map<string, PairRule[]>();
   const tx = encodeTransactions(transactions);
   if (tx.n === 0) return { by, total: 0, significant: 0 };
-  const mined = associationRules(tx, { minSupport: minSupportFor(minCount, tx.n), minConfidence: 0, maxSize: 2, alpha });
+  let minSupport = minSupportFor(minCount, tx.n);
+  if (weights) {
+    if (weights.length !== tx.n) throw new RangeError(`weights: ${weights.length} for ${tx.n} baskets`);
+    let total = 0;
+    let smallest = Infinity;
+    for (let i = 0; i < weights.length; i++) {
+      total += weights[i]!;
+      smallest = Math.min(smallest, weights[i]!);
+    }
+    // minCount orders of the lightest weight: a weighted threshold that never drops a pair the unweighted one keeps.
+    minSupport = total > 0 ? Math.min(1, ((minCount - 0.5) * smallest) / total) : minSupport;
+  }
+  const mined = associationRules(tx, { minSupport, minConfidence: 0, maxSize: 2, alpha, ...(weights ? { weights } : {}) });
   let significant = 0;
   for (const r of mined.rules as AssociationRule[]) {
-    if (!r.significant) continue;
+    if (!r.significant || r.count < minCount) continue;
     significant++;
     if (!accept(r.consequent[0]!)) continue;
     const from = r.antecedent[0]!;
@@ -198,6 +222,7 @@ export function buildRecommender(baskets: readonly Basket[], products: ProductMa
     alpha,
     keep,
     offerable,
+    options.weights,
   );
   // Each rule's diversity lane, and how many lanes each anchor's rules span.
   const laneOf = (id: string) => (diversify ? (groupOf(id) ?? "") : "");
@@ -206,7 +231,7 @@ export function buildRecommender(baskets: readonly Basket[], products: ProductMa
     const lanes = list.map((r) => laneOf(r.to));
     lanesByAnchor.set(anchor, { lanes, total: new Set(lanes).size });
   }
-  const groups = pairRules(groupBaskets(baskets, groupOf), minCount, alpha, keep);
+  const groups = pairRules(groupBaskets(baskets, groupOf), minCount, alpha, keep, undefined, options.weights);
 
   function recommendFor(context: readonly string[], k: number): Recommendation[] {
     const inContext = new Set(context);

@@ -7,6 +7,7 @@ import type { Prisma, PrismaClient } from "@prisma/client";
 import { prepareBaskets, type BasketExclusions } from "../../insights/baskets";
 import { suggestBundles, type Bundle } from "../../insights/bundles";
 import { buildRecommender, type Recommendation } from "../../insights/recommend";
+import { decayWeights } from "../../insights/rules";
 import { findUpgrades, type ProductUpgrades } from "../../insights/upgrades";
 import { parseShopSettings } from "../../models/shop-settings";
 import { loadOrders, loadProducts } from "./load.server";
@@ -53,7 +54,10 @@ export async function computeCrossSell({ db, shop, now }: { db: PrismaClient; sh
   const settings = parseShopSettings(shop, shopRow.settings);
   const [orders, products] = await Promise.all([loadOrders(db, shop), loadProducts(db, shop)]);
   const prepared = prepareBaskets(orders, products, { exclude: settings.exclusions });
-  const recommender = buildRecommender(prepared.baskets, products);
+  // The merchant's recency setting: an order's weight halves every `recencyHalfLifeDays` of age.
+  const halfLife = settings.recencyHalfLifeDays;
+  const weights = halfLife === null ? undefined : decayWeights(prepared.baskets.map((b) => Math.max(0, now.getTime() - b.createdAt) / 86_400_000), halfLife);
+  const recommender = buildRecommender(prepared.baskets, products, weights ? { weights } : {});
 
   const recommendations: Record<string, Recommendation[]> = {};
   const seen = new Set<string>();
@@ -75,6 +79,7 @@ export async function computeCrossSell({ db, shop, now }: { db: PrismaClient; sh
   }
   const excludedOrders = prepared.excluded.cancelledOrders + prepared.excluded.testOrders;
   if (excludedOrders > 0) caveats.push(`${excludedOrders} cancelled or test orders are left out.`);
+  if (halfLife !== null) caveats.push(`Recent orders count more: an order's weight halves every ${halfLife} days (a setting).`);
 
   const summary: CrossSellSummary = {
     ...recommender.stats,

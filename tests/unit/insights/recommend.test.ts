@@ -108,6 +108,46 @@ describe("buildRecommender", () => {
   });
 });
 
+describe("buildRecommender with time-decay weights", () => {
+  // A bought with B for years, then with C lately: 20 old A+B orders (age 720 days), 8 recent A+C orders (age 0), and
+  // 40 filler orders of other products (half old, half recent) so both pairs are significant.
+  const items = ["A", "B", "C", "F", "G"].map((id) => product(id, id === "A" ? "Anchor" : "Other"));
+  const byId = new Map(items.map((p) => [p.id, p]));
+  const list: Basket[] = [];
+  const ages: number[] = [];
+  const put = (times: number, basket: string[], age: number) => {
+    for (let i = 0; i < times; i++) {
+      list.push({ orderId: `w${list.length}`, customerId: null, createdAt: 0, items: basket });
+      ages.push(age);
+    }
+  };
+  put(20, ["A", "B"], 720);
+  put(8, ["A", "C"], 0);
+  put(20, ["F"], 720);
+  put(20, ["G"], 0);
+  const noDiversity = { diversify: false, minCount: 5 };
+
+  it("without weights the long-standing pair comes first (20 orders against 8)", () => {
+    expect(brief(buildRecommender(list, byId, noDiversity).recommend("A", 2))).toEqual(["B:co-purchase", "C:co-purchase"]);
+  });
+
+  it("with a 90-day half-life the recent pair comes first: its weighted confidence is higher", () => {
+    const weights = ages.map((age) => Math.pow(0.5, age / 90));
+    const [first, second] = buildRecommender(list, byId, { ...noDiversity, weights }).recommend("A", 2);
+    expect(first?.productId).toBe("C");
+    expect(second?.productId).toBe("B");
+    // Hand-computed: confidence(A → C) = 8·1 / (8·1 + 20·0.5^8) = 8 / 8.078125.
+    expect(first!.evidence.confidence).toBeCloseTo(8 / (8 + 20 * Math.pow(0.5, 8)), 12);
+    // Counts stay whole orders.
+    expect(first!.evidence.count).toBe(8);
+    expect(second!.evidence.count).toBe(20);
+  });
+
+  it("refuses weights that do not match the baskets", () => {
+    expect(() => buildRecommender(list, byId, { weights: [1, 2] })).toThrow(/weights/);
+  });
+});
+
 describe("pluralize", () => {
   it.each([
     ["Mouse", "Mice"],
