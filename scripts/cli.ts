@@ -29,6 +29,7 @@ import { associationRules, decayWeights, MiningError, ThresholdError, type Assoc
 import { registerClv, registerRfm } from "./cli-value";
 import { IMPORT_FORMATS, ImportError, type ImportReport } from "../app/import/types";
 import { registerBacktest, registerUpgrades } from "./cli-insights";
+import { registerImpact, registerTrends } from "./cli-trends";
 
 export interface CliIo {
   out: (text: string) => void;
@@ -296,6 +297,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   registerRfm(program, io, (c) => (code = c));
   registerUpgrades(program, io, (c) => (code = c));
   registerBacktest(program, io, (c) => (code = c));
+  registerTrends(program, io, (c) => (code = c));
+  registerImpact(program, io, (c) => (code = c));
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -87,7 +87,8 @@ export interface SeasonalityResult {
   weekday: Effect[] | null;
   gregorianMonths: Effect[] | null;
   lunarMonths: Effect[] | null;
-  tet: { weeks: Effect[]; preTet: Effect } | null;
+  /** Tết weeks and the pre-Tết lift, with the model they come from. */
+  tet: { weeks: Effect[]; preTet: Effect; model: MonthCalendar | "none" } | null;
   models: { calendar: MonthCalendar | "none"; deviance: number; dispersion: number; parameters: number }[];
   findings: Finding[];
   caveats: string[];
@@ -340,17 +341,27 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
   const lunarMonthEffects = monthEffects(lunarModel, "lunar");
   const gregorianMonthEffects = monthEffects(gregorianModel, "gregorian");
 
+  // Tết: from the main model (lunar when fitted). Its three weeks before Tết cover most of lunar month 12, so month 12's
+  // own level rests on the few days left and the Tết interval carries that uncertainty (the calendar-month model would
+  // give a narrower one; ADR 017 explains why we keep one model for all effects).
   let tetEffects: SeasonalityResult["tet"] = null;
+  let tetSe = Number.POSITIVE_INFINITY;
   if (tet) {
-    const weeks = TET_BINS.map((b, i) => {
-      const c = new Array<number>(p).fill(0);
-      c[main.columns.tet[i]!] = 1;
-      return effectOf(main, c, z, b.key, b.label, features.filter((f) => f.tetBin === i).length);
-    });
-    const c = new Array<number>(p).fill(0);
-    for (let i = 0; i < 3; i++) c[main.columns.tet[i]!] = 1 / 3;
-    const preDays = features.filter((f) => f.tetBin >= 0 && f.tetBin < 3).length;
-    tetEffects = { weeks, preTet: effectOf(main, c, z, "tet:pre", "the three weeks before Tết", preDays) };
+    for (const model of [main]) {
+      const q = model.fit.beta.length;
+      const c = new Array<number>(q).fill(0);
+      for (let i = 0; i < 3; i++) c[model.columns.tet[i]!] = 1 / 3;
+      const se = contrast(model.fit, c).se;
+      if (!(se < tetSe)) continue;
+      tetSe = se;
+      const weeks = TET_BINS.map((b, i) => {
+        const ci = new Array<number>(q).fill(0);
+        ci[model.columns.tet[i]!] = 1;
+        return effectOf(model, ci, z, b.key, b.label, features.filter((f) => f.tetBin === i).length);
+      });
+      const preDays = features.filter((f) => f.tetBin >= 0 && f.tetBin < 3).length;
+      tetEffects = { weeks, preTet: effectOf(model, c, z, "tet:pre", "the three weeks before Tết", preDays), model: model.months ?? "none" };
+    }
   }
 
   // Findings: significant effects, largest first.
