@@ -24,6 +24,7 @@ export default function AppLayout() {
           Home
         </Link>
         <Link to="/app/cross-sell">Cross-sell and upgrades</Link>
+        <Link to="/app/customers">Customer value</Link>
         <Link to="/app/imports">Import orders</Link>
         <Link to="/app/activity">Background work</Link>
       </NavMenu>

@@ -29,8 +29,15 @@ export interface CustomerDataSource {
   erase(args: { db: Tx; shop: string; customerIds: string[]; orderIds: string[] }): Promise<number>;
 }
 
-/** Tables derived from a customer's data (scores, segment memberships, events) add themselves here. None exist yet. */
-export const CUSTOMER_DERIVED_DATA: CustomerDataSource[] = [];
+/** Tables derived from a customer's data (scores, segment memberships, events) register here. */
+export const CUSTOMER_DERIVED_DATA: CustomerDataSource[] = [
+  {
+    // Value and RFM scores (app/lib/insights/customer-value.server.ts).
+    name: "customerScores",
+    collect: ({ db, shop, customerIds }) => db.customerScore.findMany({ where: { shop, customerId: { in: customerIds } } }),
+    erase: async ({ db, shop, customerIds }) => (await db.customerScore.deleteMany({ where: { shop, customerId: { in: customerIds } } })).count,
+  },
+];
 
 export const EXPORT_FORMAT = "insight-loop/customer-data-export@1";
 

@@ -1,11 +1,13 @@
 /**
- * Cross-sell in the app: a generated demo shop synced from the local Shopify, its insights recomputed by the
- * insights.recompute job, stored per shop and shown on the "Cross-sell and upgrades" page (real server build, real
+ * Insights in the app: a generated demo shop synced from the local Shopify, its insights recomputed by the
+ * insights.recompute job, stored per shop and shown on the "Cross-sell and upgrades" and "Customer value" pages (real server build, real
  * authenticate.admin). Expectations come from the generator's planted truth (runs on PGlite and PostgreSQL).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOB } from "../../app/jobs/names";
+import { exportCustomerData, redactCustomer } from "../../app/lib/compliance/customer-data.server";
 import { readCrossSell } from "../../app/lib/insights/cross-sell.server";
+import { readCustomerValue } from "../../app/lib/insights/customer-value.server";
 import { runFullSync, startFullSync } from "../../app/shopify/sync/full-sync.server";
 import { CATALOG, type Category } from "../demo-store/catalog";
 import { generateDemoStore } from "../demo-store/generate";
@@ -29,7 +31,9 @@ beforeAll(async () => {
   await createShop(db, { domain: env.shop, currency: "VND" });
   await storeOfflineSession(env.shop);
   const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
-  expect((await runFullSync({ runId: run.id, deps: { db, client: env.client, now: () => new Date(), pollIntervalMs: 5 } })).status).toBe("SUCCEEDED");
+  const synced = await runFullSync({ runId: run.id, deps: { db, client: env.client, now: () => new Date(), pollIntervalMs: 5 } });
+  expect(synced.lastError).toBeNull();
+  expect(synced.status).toBe("SUCCEEDED");
   worker = testWorker();
 }, 120_000);
 afterAll(async () => {
@@ -82,6 +86,59 @@ describe("cross-sell in the app", () => {
     }
     expect(checked).toBeGreaterThanOrEqual(1);
   }, 180_000);
+
+  it("the same job stores each customer's value and the shop's RFM groups, cohorts and model", async () => {
+    const db = testDb();
+    const stored = await readCustomerValue(db, env.shop);
+    expect(stored).not.toBeNull();
+    const { summary, data } = stored!;
+    // Counted on the generated orders: customers with at least one order that is neither cancelled nor test, and
+    // what they spent net of refunds.
+    const counted = store.orders.filter((o) => o.customerId !== null && o.cancelledAt === null && !o.test);
+    const spend = new Map<string, number>();
+    for (const o of counted) {
+      const refunded = o.refunds.reduce((n, r) => n + r.amount, 0);
+      spend.set(String(o.customerId), (spend.get(String(o.customerId)) ?? 0) + Math.max(0, o.total - refunded));
+    }
+    expect(summary.customers).toBe(spend.size);
+    expect(summary.ordersCounted).toBe(counted.length);
+    const scores = await db.customerScore.findMany({ where: { shop: env.shop }, select: { customerId: true, totalSpend: true, orders: true, pAlive: true } });
+    expect(scores).toHaveLength(spend.size);
+    for (const s of scores) expect(Number(s.totalSpend), s.customerId).toBe(spend.get(s.customerId));
+    expect(scores.every((s) => s.pAlive !== null && s.pAlive >= 0 && s.pAlive <= 1)).toBe(true);
+    expect(data.bgnbd).not.toBeNull();
+    expect(data.gammaGamma).not.toBeNull();
+    // Every stored customer is in exactly one RFM group (those without a counted order are prospects).
+    const customers = await db.customer.count({ where: { shop: env.shop } });
+    expect(data.rfm.groups.reduce((n, g) => n + g.customers, 0)).toBe(customers);
+    // Cohorts: every counted customer belongs to the cohort of their first order month.
+    expect(data.cohorts.cohorts.reduce((n, c) => n + c.customers, 0)).toBe(spend.size);
+    expect(data.holdout?.buckets.length).toBeGreaterThan(0);
+  });
+
+  it("a customer's scores are exported by customers/data_request and removed by customers/redact", async () => {
+    const db = testDb();
+    const [one] = await db.customerScore.findMany({ where: { shop: env.shop }, take: 1 });
+    const exportId = await exportCustomerData({ shop: env.shop, customerId: one!.customerId, db });
+    const exported = (await db.customerDataExport.findUniqueOrThrow({ where: { id: exportId! } })).data as { derived: Record<string, { customerId: string }[]> };
+    expect(exported.derived.customerScores?.map((r) => r.customerId)).toEqual([one!.customerId]);
+    await redactCustomer({ shop: env.shop, customerId: one!.customerId, db });
+    expect(await db.customerScore.count({ where: { shop: env.shop, customerId: one!.customerId } })).toBe(0);
+  });
+
+  it("the customer value page shows the groups and retention, for this shop only", async () => {
+    const { response, html } = await adminRequest(handler, "/app/customers", env.shop);
+    expect(response.status).toBe(200);
+    expect(html).toContain("RFM groups");
+    expect(html).toContain("Retention by first-order month");
+    expect(html).toContain("Customer lifetime value, next 12 months");
+    const other = "value-other.myshopify.com";
+    await createShop(testDb(), { domain: other, currency: "VND" });
+    await storeOfflineSession(other);
+    const theirs = await adminRequest(handler, "/app/customers", other);
+    expect(theirs.response.status).toBe(200);
+    expect(theirs.html).toContain("No customer value yet");
+  });
 
   it("the page shows the suggestions with their source and explanation, for this shop only", async () => {
     const { response, html } = await adminRequest(handler, "/app/cross-sell", env.shop);

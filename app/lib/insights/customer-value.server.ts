@@ -1,0 +1,277 @@
+/**
+ * Customer value for one shop: its orders through the pure models (app/insights/clv/: summary, BG/NBD, Gamma-Gamma,
+ * RFM, cohorts, churn), stored as one CustomerScore row per customer and the shop's `customer-value` InsightSnapshot.
+ * Days are counted in the shop's time zone; the as-of day is the day of `now` there. Money: the shop's currency, net of
+ * refunds; orders in another currency are left out (and said so).
+ */
+import type { Prisma, PrismaClient } from "@prisma/client";
+import { countTriples, conditionalExpectedPurchases, fitBgNbd, InsufficientDataError, probabilityAlive, type BgNbdFit } from "../../insights/clv/bgnbd";
+import { churnByPeriod, modelChurn, retentionMatrix, type ChurnRow, type ModelChurn, type RetentionMatrix } from "../../insights/clv/cohorts";
+import { customerLifetimeValue, fitGammaGamma, type GammaGammaFit } from "../../insights/clv/gamma-gamma";
+import { calibrationHoldoutCheck, type HoldoutCheck } from "../../insights/clv/holdout";
+import { RFM_GROUPS, rfmInputs, rfmMovement, rfmScores, type RfmGroup, type RfmMovement } from "../../insights/clv/rfm";
+import { customerSummary, dayNumberOf, dayOfNumber, type CustomerSummary } from "../../insights/clv/summary";
+import { loadOrders, type LoadedOrder } from "./load.server";
+
+export const CUSTOMER_VALUE = "customer-value";
+export const CUSTOMER_VALUE_VERSION = 1;
+/** Prediction horizons, in days. */
+export const PURCHASE_HORIZON_DAYS = 90;
+export const CLV_HORIZON_DAYS = 365;
+export const MONTHLY_DISCOUNT_RATE = 0.01;
+const HOLDOUT_DAYS = 90;
+
+export interface CustomerValueSummary {
+  asOf: string;
+  timeZone: string;
+  currency: string;
+  customers: number;
+  repeatCustomers: number;
+  ordersCounted: number;
+  ordersLeftOut: { guest: number; cancelledOrTest: number; otherCurrency: number };
+  caveats: string[];
+}
+
+export interface CustomerValueData {
+  bgnbd: { params: BgNbdFit["params"]; standardErrors: BgNbdFit["standardErrors"]; logLikelihood: number; converged: boolean } | null;
+  gammaGamma: { params: GammaGammaFit["params"]; logLikelihood: number } | null;
+  /** Predicted vs actual repeat purchases per frequency bucket: the model fitted up to 90 days before asOf. */
+  holdout: (HoldoutCheck & { calibrationEnd: string; holdoutEnd: string }) | null;
+  rfm: { groups: { group: RfmGroup; customers: number; clv: number | null }[]; shopifyAgreement: { compared: number; agreeing: number } | null };
+  rfmMovement: RfmMovement | null;
+  cohorts: RetentionMatrix;
+  churn: ChurnRow[];
+  expectedChurn: ModelChurn | null;
+  totals: { expectedPurchases: number | null; clv: number | null };
+}
+
+type Purchase = { customerId: string; at: number; amount: number };
+
+function purchasesOf(orders: readonly LoadedOrder[], currency: string) {
+  const left = { guest: 0, cancelledOrTest: 0, otherCurrency: 0 };
+  const purchases: Purchase[] = [];
+  for (const o of orders) {
+    if (o.cancelledAt !== null || o.test) left.cancelledOrTest++;
+    else if (o.customerId === null) left.guest++;
+    else if (o.currency !== currency) left.otherCurrency++;
+    else purchases.push({ customerId: o.customerId, at: o.createdAt.getTime(), amount: Math.max(0, o.total - o.totalRefunded) });
+  }
+  return { purchases, left };
+}
+
+function localDay(now: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(now);
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${get("year")}-${get("month")}-${get("day")}`;
+}
+
+function fitModels(customers: CustomerSummary[], caveats: string[]) {
+  let bg: BgNbdFit | null = null;
+  let gg: GammaGammaFit | null = null;
+  try {
+    bg = fitBgNbd(countTriples(customers), { minHistory: 91 });
+    if (!bg.converged) caveats.push("The purchase model did not converge: predictions are shown but may be off.");
+    caveats.push(...bg.warnings);
+  } catch (error) {
+    if (!(error instanceof InsufficientDataError)) throw error;
+    caveats.push(`No purchase predictions: ${error.message}`);
+  }
+  if (bg) {
+    try {
+      gg = fitGammaGamma(customers);
+      caveats.push(...gg.warnings);
+    } catch (error) {
+      if (!(error instanceof InsufficientDataError)) throw error;
+      caveats.push(`No lifetime value: ${error.message}`);
+    }
+  }
+  return { bg, gg };
+}
+
+export async function computeCustomerValue({ db, shop, now }: { db: PrismaClient; shop: string; now: Date }) {
+  const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, timezone: true } });
+  if (!shopRow) throw new Error(`unknown shop ${shop}`);
+  const { currency, timezone: timeZone } = shopRow;
+  const asOf = localDay(now, timeZone);
+  const orders = await loadOrders(db, shop);
+  const { purchases, left } = purchasesOf(orders, currency);
+  const caveats: string[] = [];
+  if (left.otherCurrency > 0) caveats.push(`${left.otherCurrency} orders in another currency than ${currency} are left out.`);
+  if (left.guest > 0) caveats.push(`${left.guest} guest orders have no customer and are left out of customer value.`);
+
+  const summary = customerSummary(purchases, { calibrationEnd: asOf, timeUnit: "day", timeZone, currency });
+  const { bg, gg } = fitModels(summary.customers, caveats);
+
+  // Calibration/holdout check: the same model fitted on the history up to 90 days before asOf, against what happened.
+  let holdout: CustomerValueData["holdout"] = null;
+  const calibrationEnd = dayOfNumber(dayNumberOf(asOf) - HOLDOUT_DAYS);
+  if (bg) {
+    try {
+      const split = customerSummary(purchases, { calibrationEnd, holdoutEnd: asOf, timeUnit: "day", timeZone, currency });
+      const fit = fitBgNbd(countTriples(split.customers), { minHistory: 91 });
+      holdout = { ...calibrationHoldoutCheck(fit.params, split.customers, split.holdoutDuration!), calibrationEnd, holdoutEnd: asOf };
+    } catch (error) {
+      if (!(error instanceof InsufficientDataError)) throw error;
+      caveats.push(`No calibration/holdout check: ${error.message}`);
+    }
+  }
+
+  const customerRows = await db.customer.findMany({ where: { shop }, select: { id: true, rfmGroup: true } });
+  const rfm = rfmScores(rfmInputs(purchases, { asOf, timeZone, customers: customerRows.map((c) => c.id) }));
+  const rfmById = new Map(rfm.map((r) => [r.id, r]));
+  const orderCount = new Map<string, number>();
+  for (const p of purchases) orderCount.set(p.customerId, (orderCount.get(p.customerId) ?? 0) + 1);
+  const monthDays = 365.25 / 12;
+
+  const scores = summary.customers.map((c) => {
+    const r = rfmById.get(c.id);
+    return {
+      customerId: c.id,
+      orders: orderCount.get(c.id) ?? 0,
+      x: c.x,
+      tx: c.t_x,
+      age: c.T,
+      totalSpend: Math.round(c.totalSpend),
+      meanRepeatSpend: Math.round(c.monetary),
+      pAlive: bg ? probabilityAlive(bg.params, c.x, c.t_x, c.T) : null,
+      expectedPurchases: bg ? conditionalExpectedPurchases(bg.params, c.x, c.t_x, c.T, PURCHASE_HORIZON_DAYS) : null,
+      clv:
+        bg && gg
+          ? Math.round(customerLifetimeValue(bg.params, gg.params, c, { horizon: CLV_HORIZON_DAYS, periodLength: monthDays, discountRate: MONTHLY_DISCOUNT_RATE }))
+          : null,
+      rfmRecency: r?.recency ?? null,
+      rfmFrequency: r?.frequency ?? null,
+      rfmMonetary: r?.monetary ?? null,
+      rfmGroup: r?.group ?? "PROSPECTS",
+    };
+  });
+
+  // RFM group sizes (customers without orders are PROSPECTS) and agreement with Shopify's own group when synced.
+  const groupSize = new Map<RfmGroup, { customers: number; clv: number; withClv: number }>();
+  for (const r of rfm) {
+    const g = groupSize.get(r.group) ?? { customers: 0, clv: 0, withClv: 0 };
+    g.customers++;
+    groupSize.set(r.group, g);
+  }
+  for (const s of scores) {
+    if (s.clv === null) continue;
+    const g = groupSize.get(s.rfmGroup as RfmGroup);
+    if (g) {
+      g.clv += s.clv;
+      g.withClv++;
+    }
+  }
+  let compared = 0;
+  let agreeing = 0;
+  for (const c of customerRows) {
+    if (!c.rfmGroup) continue;
+    const ours = rfmById.get(c.id)?.group;
+    if (!ours) continue;
+    compared++;
+    if (ours === c.rfmGroup) agreeing++;
+  }
+  const movementFrom = dayOfNumber(dayNumberOf(asOf) - 30);
+  let movement: RfmMovement | null = null;
+  if (purchases.length > 0) movement = rfmMovement(purchases, { from: movementFrom, to: asOf, timeZone, customers: customerRows.map((c) => c.id) });
+
+  const data: CustomerValueData = {
+    bgnbd: bg ? { params: bg.params, standardErrors: bg.standardErrors, logLikelihood: bg.logLikelihood, converged: bg.converged } : null,
+    gammaGamma: gg ? { params: gg.params, logLikelihood: gg.logLikelihood } : null,
+    holdout,
+    rfm: {
+      groups: RFM_GROUPS.map((group) => {
+        const g = groupSize.get(group);
+        return { group, customers: g?.customers ?? 0, clv: g && g.withClv > 0 ? Math.round(g.clv / g.withClv) : null };
+      }),
+      shopifyAgreement: compared > 0 ? { compared, agreeing } : null,
+    },
+    rfmMovement: movement,
+    cohorts: retentionMatrix(purchases, { timeZone, asOf }),
+    churn: churnByPeriod(purchases, { timeZone, asOf, period: "month" }),
+    expectedChurn: bg ? modelChurn(bg.params, summary.customers) : null,
+    totals: {
+      expectedPurchases: bg ? scores.reduce((n, s) => n + (s.expectedPurchases ?? 0), 0) : null,
+      clv: bg && gg ? scores.reduce((n, s) => n + (s.clv ?? 0), 0) : null,
+    },
+  };
+  const valueSummary: CustomerValueSummary = {
+    asOf,
+    timeZone,
+    currency,
+    customers: summary.customers.length,
+    repeatCustomers: summary.customers.filter((c) => c.x > 0).length,
+    ordersCounted: purchases.length,
+    ordersLeftOut: left,
+    caveats,
+  };
+
+  await db.$transaction(
+    async (tx) => {
+      await tx.customerScore.deleteMany({ where: { shop } });
+      await writeScores(tx, shop, now, scores);
+      const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
+      const row = { version: CUSTOMER_VALUE_VERSION, computedAt: now, asOf: now, summary: json(valueSummary), data: json(data) };
+      await tx.insightSnapshot.upsert({ where: { shop_kind: { shop, kind: CUSTOMER_VALUE } }, create: { shop, kind: CUSTOMER_VALUE, ...row }, update: row });
+    },
+    { timeout: 300_000, maxWait: 60_000 },
+  );
+  return { summary: valueSummary, data };
+}
+
+type ScoreRow = {
+  customerId: string;
+  orders: number;
+  x: number;
+  tx: number;
+  age: number;
+  totalSpend: number;
+  meanRepeatSpend: number;
+  pAlive: number | null;
+  expectedPurchases: number | null;
+  clv: number | null;
+  rfmRecency: number | null;
+  rfmFrequency: number | null;
+  rfmMonetary: number | null;
+  rfmGroup: string;
+};
+
+/** Set-based inserts in chunks (never row by row); only customers that exist (a redaction may have removed one). */
+async function writeScores(tx: Prisma.TransactionClient, shop: string, at: Date, rows: readonly ScoreRow[]) {
+  const text = (v: number | null) => (v === null ? null : String(v));
+  for (let i = 0; i < rows.length; i += 10_000) {
+    const chunk = rows.slice(i, i + 10_000);
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "CustomerScore" ("shop", "customerId", "computedAt", "orders", "x", "tx", "age", "totalSpend", "meanRepeatSpend",
+                                   "pAlive", "expectedPurchases", "clv", "rfmRecency", "rfmFrequency", "rfmMonetary", "rfmGroup")
+       SELECT $15, u.id, $16::timestamptz, u.orders::integer, u.x::integer, u.tx::float8, u.age::float8, u.spend::bigint, u.mean::bigint,
+              u.alive::float8, u.expected::float8, u.clv::bigint, u.r::integer, u.f::integer, u.m::integer, u.grp
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                   $11::text[], $12::text[], $13::text[], $14::text[])
+            AS u(id, orders, x, tx, age, spend, mean, alive, expected, clv, r, f, m, grp)
+       WHERE EXISTS (SELECT 1 FROM "Customer" c WHERE c."shop" = $15 AND c."id" = u.id)`,
+      chunk.map((r) => r.customerId),
+      chunk.map((r) => String(r.orders)),
+      chunk.map((r) => String(r.x)),
+      chunk.map((r) => String(r.tx)),
+      chunk.map((r) => String(r.age)),
+      chunk.map((r) => String(r.totalSpend)),
+      chunk.map((r) => String(r.meanRepeatSpend)),
+      chunk.map((r) => text(r.pAlive)),
+      chunk.map((r) => text(r.expectedPurchases)),
+      chunk.map((r) => text(r.clv)),
+      chunk.map((r) => text(r.rfmRecency)),
+      chunk.map((r) => text(r.rfmFrequency)),
+      chunk.map((r) => text(r.rfmMonetary)),
+      chunk.map((r) => r.rfmGroup),
+      shop,
+      at.toISOString(),
+    );
+  }
+}
+
+/** The shop's stored customer value, or null before the first computation (or after a format change). */
+export async function readCustomerValue(db: PrismaClient, shop: string) {
+  const row = await db.insightSnapshot.findUnique({ where: { shop_kind: { shop, kind: CUSTOMER_VALUE } } });
+  if (!row || row.version !== CUSTOMER_VALUE_VERSION) return null;
+  return { computedAt: row.computedAt, summary: row.summary as unknown as CustomerValueSummary, data: row.data as unknown as CustomerValueData };
+}

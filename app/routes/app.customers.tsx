@@ -1,0 +1,185 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, DataTable, EmptyState, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { z } from "zod";
+import { jobQueue } from "../jobs/queue.server";
+import { customerValuePage } from "../lib/insights/customer-value-page.server";
+import { requestInsightsRecompute } from "../lib/insights/recompute.server";
+import { authenticate } from "../shopify.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return customerValuePage({ shop: session.shop });
+};
+
+const Recompute = z.object({ intent: z.literal("recompute") });
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  if (!Recompute.safeParse(Object.fromEntries(await request.formData())).success) return data({ ok: false as const }, { status: 400 });
+  await requestInsightsRecompute({ shop: session.shop, queue: jobQueue() });
+  return { ok: true as const };
+};
+
+const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)} %`);
+const fixed = (x: number, d = 3) => x.toFixed(d);
+
+function Metric({ label, value }: { label: string; value: string }) {
+  return (
+    <Card>
+      <BlockStack gap="100">
+        <Text as="p" tone="subdued">
+          {label}
+        </Text>
+        <Text as="p" variant="headingLg">
+          {value}
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function CustomersPage() {
+  const page = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
+  const recompute = (
+    <Form method="post">
+      <input type="hidden" name="intent" value="recompute" />
+      <Button submit loading={navigation.state !== "idle" && navigation.formMethod === "POST"}>
+        Recompute
+      </Button>
+    </Form>
+  );
+  if (!page.ready) {
+    return (
+      <Page title="Customer value">
+        <Card>
+          <EmptyState heading="No customer value yet" image="" action={{ content: "Go to Home", url: "/app" }}>
+            <p>Lifetime value, RFM groups and retention are computed from your orders after the first sync (or an import).</p>
+            <div style={{ marginTop: 12 }}>{recompute}</div>
+          </EmptyState>
+        </Card>
+      </Page>
+    );
+  }
+  const { summary, model, groups, agreement, cohorts, churn, holdout, slipping, computedAt } = page;
+  const months = Math.max(0, ...cohorts.map((c) => c.retention.length));
+  return (
+    <Page
+      title="Customer value"
+      subtitle={`${summary.customers.toLocaleString("en-US")} customers, ${summary.repeatCustomers.toLocaleString("en-US")} came back · as of ${summary.asOf} (${summary.timeZone}) · computed ${computedAt.slice(0, 16).replace("T", " ")} UTC`}
+      primaryAction={recompute}
+    >
+      <Layout>
+        {summary.caveats.length > 0 && (
+          <Layout.Section>
+            <Banner tone="warning" title="What these numbers rest on">
+              <BlockStack gap="100">
+                {summary.caveats.map((c) => (
+                  <Text as="p" key={c}>
+                    {c}
+                  </Text>
+                ))}
+              </BlockStack>
+            </Banner>
+          </Layout.Section>
+        )}
+        {model && (
+          <Layout.Section>
+            <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
+              <Metric label="Expected orders, next 90 days" value={model.expectedPurchases === null ? "—" : Math.round(model.expectedPurchases).toLocaleString("en-US")} />
+              <Metric label="Customer lifetime value, next 12 months" value={model.clv} />
+              <Metric label="Customers the model expects have churned" value={model.expectedChurn ? pct(model.expectedChurn.churnShare) : "—"} />
+            </InlineGrid>
+          </Layout.Section>
+        )}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                RFM groups
+              </Text>
+              {agreement && (
+                <Text as="p" tone="subdued">
+                  Agrees with Shopify&apos;s own RFM group for {pct(agreement.agreeing / agreement.compared)} of {agreement.compared.toLocaleString("en-US")} customers.
+                </Text>
+              )}
+              <DataTable
+                columnContentTypes={["text", "numeric", "numeric"]}
+                headings={["Group", "Customers", "Average lifetime value (12 months)"]}
+                rows={groups.map((g) => [g.group.replaceAll("_", " ").toLowerCase(), g.customers.toLocaleString("en-US"), g.clv])}
+              />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Valuable customers slipping away
+              </Text>
+              {slipping.length === 0 ? (
+                <Text as="p">No repeat customer is below a 50 % chance of still being active.</Text>
+              ) : (
+                <DataTable
+                  columnContentTypes={["text", "numeric", "numeric", "numeric", "text"]}
+                  headings={["Customer id", "Orders", "Spent", "Chance still active", "RFM group"]}
+                  rows={slipping.map((s) => [s.customerId, s.orders, s.totalSpend, pct(s.pAlive), s.rfmGroup.replaceAll("_", " ").toLowerCase()])}
+                />
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Retention by first-order month
+              </Text>
+              {cohorts.length === 0 ? (
+                <Text as="p">No customer orders yet.</Text>
+              ) : (
+                <DataTable
+                  columnContentTypes={["text", "numeric", ...Array.from({ length: months }, () => "numeric" as const)]}
+                  headings={["Cohort", "Customers", ...Array.from({ length: months }, (_, k) => `Month ${k}`)]}
+                  rows={cohorts.map((c) => [c.cohort, c.customers, ...Array.from({ length: months }, (_, k) => (k < c.retention.length ? pct(c.retention[k]!) : ""))])}
+                />
+              )}
+              {churn.length > 0 && (
+                <Text as="p" tone="subdued">
+                  Monthly churn (customers active the month before with no order this month):{" "}
+                  {churn.map((c) => `${c.period} ${pct(c.churnRate)}`).join(" · ")}
+                </Text>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        {model && (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  The models behind it
+                </Text>
+                <Text as="p">
+                  BG/NBD (days): r = {fixed(model.bgnbd.params.r)}, α = {fixed(model.bgnbd.params.alpha, 2)}, a = {fixed(model.bgnbd.params.a)}, b ={" "}
+                  {fixed(model.bgnbd.params.b)}
+                  {model.bgnbd.standardErrors ? ` (standard errors ${fixed(model.bgnbd.standardErrors.r)}, ${fixed(model.bgnbd.standardErrors.alpha, 2)}, ${fixed(model.bgnbd.standardErrors.a)}, ${fixed(model.bgnbd.standardErrors.b)})` : ""}
+                  ; log-likelihood {model.bgnbd.logLikelihood.toFixed(1)}.
+                  {model.gammaGamma ? ` Gamma-Gamma spend: p = ${fixed(model.gammaGamma.params.p)}, q = ${fixed(model.gammaGamma.params.q)}, v = ${fixed(model.gammaGamma.params.v, 1)}.` : ""}
+                </Text>
+                {holdout && (
+                  <DataTable
+                    columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+                    headings={[`Repeat orders by ${holdout.calibrationEnd}`, "Customers", `Actual repeat orders to ${holdout.holdoutEnd}`, "Predicted"]}
+                    rows={holdout.buckets.map((b) => [b.frequency, b.customers, b.actual.toFixed(2), b.predicted.toFixed(2)])}
+                  />
+                )}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        )}
+      </Layout>
+    </Page>
+  );
+}
