@@ -8,12 +8,14 @@ import { JOB } from "../../jobs/names";
 import type { JobQueue } from "../../jobs/types";
 import { computeCrossSell } from "./cross-sell.server";
 import { computeCustomerValue } from "./customer-value.server";
+import { computeTrends } from "./trends.server";
 
 export async function recomputeInsights({ shop, db = defaultPrisma, now = new Date() }: { shop: string; db?: PrismaClient; now?: Date }) {
   // A shop that uninstalled (or was redacted) meanwhile has nothing left to compute.
   if (!(await db.shop.findUnique({ where: { domain: shop }, select: { domain: true } }))) return { skipped: true as const };
   const crossSell = await computeCrossSell({ db, shop, now });
   const customerValue = await computeCustomerValue({ db, shop, now });
+  await computeTrends({ db, shop, now });
   return { skipped: false as const, crossSell: crossSell.summary, customerValue: customerValue.summary };
 }
 
