@@ -12,7 +12,8 @@
  * - Too little data is refused with InsufficientDataError; a fit that does not converge says so (`converged: false`,
  *   `message`), it is not silently returned as good.
  */
-import { minimizeBfgs, numericalHessian, standardErrors } from "./optimize";
+import { CountTable } from "./count-table";
+import { invertPositiveDefinite, minimizeBfgs, numericalHessian, standardErrors } from "./optimize";
 import { digamma, lgamma, log2F1 } from "./special";
 
 export interface BgNbdParams {
@@ -63,38 +64,36 @@ export class ModelInputError extends Error {
 
 /** Groups customers by identical (x, t_x, T), validating each: x a non-negative integer, 0 ≤ t_x ≤ T. */
 export function countTriples(rows: Iterable<Triple>): TripleCounts {
-  // Nested maps on numbers (T, then t_x, then x): no string keys for a million customers.
-  const index = new Map<number, Map<number, Map<number, number>>>();
-  let x: number[] = [];
-  let tx: number[] = [];
-  let T: number[] = [];
-  let count: number[] = [];
+  const table = new CountTable(Array.isArray(rows) ? Math.max(1024, rows.length) : 1024);
   let customers = 0;
   let repeatCustomers = 0;
   let maxT = 0;
   for (const row of rows) {
-    if (!Number.isInteger(row.x) || row.x < 0) throw new ModelInputError(`x must be a non-negative integer, got ${row.x}`);
-    if (!(row.t_x >= 0 && row.T >= row.t_x && Number.isFinite(row.T))) throw new ModelInputError(`need 0 ≤ t_x ≤ T, got t_x = ${row.t_x}, T = ${row.T}`);
-    if (row.x === 0 && row.t_x !== 0) throw new ModelInputError(`t_x must be 0 when x = 0, got ${row.t_x}`);
+    const { x, t_x, T } = row;
+    if (!Number.isInteger(x) || x < 0) throw new ModelInputError(`x must be a non-negative integer, got ${x}`);
+    if (!(t_x >= 0 && T >= t_x && Number.isFinite(T))) throw new ModelInputError(`need 0 ≤ t_x ≤ T, got t_x = ${t_x}, T = ${T}`);
+    if (x === 0 && t_x !== 0) throw new ModelInputError(`t_x must be 0 when x = 0, got ${t_x}`);
     customers++;
-    if (row.x > 0) repeatCustomers++;
-    if (row.T > maxT) maxT = row.T;
-    let byTx = index.get(row.T);
-    if (!byTx) index.set(row.T, (byTx = new Map()));
-    let byX = byTx.get(row.t_x);
-    if (!byX) byTx.set(row.t_x, (byX = new Map()));
-    const i = byX.get(row.x);
-    if (i === undefined) {
-      byX.set(row.x, x.length);
-      x.push(row.x);
-      tx.push(row.t_x);
-      T.push(row.T);
-      count.push(1);
-    } else count[i]!++;
+    if (x > 0) repeatCustomers++;
+    if (T > maxT) maxT = T;
+    // +0 folds −0 into 0, which the table would otherwise keep apart.
+    table.add(x, t_x + 0, T + 0, 1);
   }
-  const out = { x: Float64Array.from(x), tx: Float64Array.from(tx), T: Float64Array.from(T), count: Float64Array.from(count), size: x.length, customers, repeatCustomers, maxT };
-  x = tx = T = count = [];
-  return out;
+  return { ...table.columns(), customers, repeatCustomers, maxT };
+}
+
+/**
+ * The triples on a coarser time grid (t_x and T rounded to multiples of `grid`, t_x kept ≤ T): far fewer distinct
+ * triples, a likelihood surface close to the exact one. Used only to find a starting point and curvature.
+ */
+function coarsenTriples(data: TripleCounts, grid: number): TripleCounts {
+  const table = new CountTable(4096);
+  for (let i = 0; i < data.size; i++) {
+    const T = Math.round(data.T[i]! / grid) * grid;
+    const tx = Math.min(Math.round(data.tx[i]! / grid) * grid, T);
+    table.add(data.x[i]!, tx, T, data.count[i]!);
+  }
+  return { ...table.columns(), customers: data.customers, repeatCustomers: data.repeatCustomers, maxT: data.maxT };
 }
 
 interface Evaluation {
@@ -240,6 +239,11 @@ export interface BgNbdFitOptions {
   minHistory?: number;
   start?: BgNbdParams;
   maxIterations?: number;
+  /**
+   * With more than 20,000 distinct triples, start on a coarse time grid and polish on the exact data (default true).
+   * The maximum is the exact data's either way; false takes the direct path (slower on large data).
+   */
+  coarseStart?: boolean;
 }
 
 export interface BgNbdFit {
@@ -256,6 +260,10 @@ export interface BgNbdFit {
   uniqueTriples: number;
   warnings: string[];
 }
+
+/** Above this many distinct triples the fit starts on a coarse time grid of COARSE_LEVELS steps up to the oldest T. */
+const COARSE_ABOVE = 20_000;
+const COARSE_LEVELS = 64;
 
 const toParams = (theta: readonly number[]): BgNbdParams => ({ r: Math.exp(theta[0]!), alpha: Math.exp(theta[1]!), a: Math.exp(theta[2]!), b: Math.exp(theta[3]!) });
 const asArray = (p: BgNbdParams) => [p.r, p.alpha, p.a, p.b];
@@ -299,12 +307,13 @@ export function fitBgNbd(data: TripleCounts | Iterable<Triple>, options: BgNbdFi
   let meanT = 0;
   for (let i = 0; i < counts.size; i++) meanT += counts.T[i]! * counts.count[i]!;
   meanT /= n;
-  const objective = (theta: readonly number[]) => {
+  const objectiveOn = (d: TripleCounts, prep: Prepared) => (theta: readonly number[]) => {
     const p = toParams(theta);
-    const e = evaluate(p, counts, xs, true);
+    const e = evaluate(p, d, prep, true);
     const natural = asArray(p);
     return { value: -e.logLikelihood / n, gradient: e.gradient.map((g, i) => (-g * natural[i]!) / n) };
   };
+  const objective = objectiveOn(counts, xs);
   const starts: BgNbdParams[] = options.start
     ? [options.start]
     : [
@@ -312,12 +321,32 @@ export function fitBgNbd(data: TripleCounts | Iterable<Triple>, options: BgNbdFi
         { r: 0.3, alpha: Math.max(meanT / 5, 1e-3), a: 0.5, b: 3 },
         { r: 3, alpha: Math.max(meanT * 5, 1e-3), a: 2, b: 0.5 },
       ];
+  const maxIterations = options.maxIterations ?? 500;
+  const search = (f: ReturnType<typeof objectiveOn>) => {
+    let found: ReturnType<typeof minimizeBfgs> | undefined;
+    for (const start of starts) {
+      const result = minimizeBfgs(f, asArray(start).map(Math.log), { maxIterations, gradientTolerance: 1e-10 });
+      if (!found || (Number.isFinite(result.value) && (result.value < found.value - 1e-12 || (!found.converged && result.converged)))) found = result;
+      if (found.converged && options.start === undefined && starts.indexOf(start) === 0) break;
+    }
+    return found!;
+  };
   let best: ReturnType<typeof minimizeBfgs> | undefined;
-  for (const start of starts) {
-    const result = minimizeBfgs(objective, asArray(start).map(Math.log), { maxIterations: options.maxIterations ?? 500, gradientTolerance: 1e-10 });
-    if (!best || (Number.isFinite(result.value) && (result.value < best.value - 1e-12 || (!best.converged && result.converged)))) best = result;
-    if (best.converged && options.start === undefined && starts.indexOf(start) === 0) break;
+  if (options.coarseStart !== false && counts.size > COARSE_ABOVE && counts.maxT > 0) {
+    // Many distinct histories (day resolution, a million customers): find the optimum on a coarse time grid, then
+    // polish it on the exact data starting from the coarse optimum and its curvature (a few Newton-like steps). The
+    // result is the exact data's maximum; only the path to it is cheaper.
+    const coarse = coarsenTriples(counts, counts.maxT / COARSE_LEVELS);
+    const coarseObjective = objectiveOn(coarse, prepare(coarse));
+    const first = search(coarseObjective);
+    if (first.converged) {
+      const curvature = numericalHessian((theta) => coarseObjective(theta).gradient, first.theta);
+      const inverse = curvature.every((row) => row.every(Number.isFinite)) ? invertPositiveDefinite(curvature) : null;
+      const polished = minimizeBfgs(objective, first.theta, { maxIterations, gradientTolerance: 1e-10, ...(inverse ? { initialInverseHessian: inverse } : {}) });
+      if (polished.converged) best = polished;
+    }
   }
+  best ??= search(objective);
   const result = best!;
   const params = toParams(result.theta);
   const warnings: string[] = [];

@@ -12,6 +12,7 @@
  * v scales with the unit.
  */
 import { conditionalExpectedPurchases, InsufficientDataError, ModelInputError, type BgNbdParams } from "./bgnbd";
+import { CountTable } from "./count-table";
 import { minimizeBfgs, numericalHessian, standardErrors } from "./optimize";
 import { digamma, lgamma } from "./special";
 
@@ -57,10 +58,7 @@ interface Pairs {
 }
 
 function countPairs(rows: Iterable<SpendRow>): Pairs {
-  const index = new Map<string, number>();
-  const x: number[] = [];
-  const m: number[] = [];
-  const count: number[] = [];
+  const table = new CountTable(Array.isArray(rows) ? Math.max(1024, rows.length) : 1024);
   let customers = 0;
   let zeroSpend = 0;
   for (const row of rows) {
@@ -72,26 +70,20 @@ function countPairs(rows: Iterable<SpendRow>): Pairs {
       continue;
     }
     customers++;
-    const key = `${row.x} ${row.monetary}`;
-    const i = index.get(key);
-    if (i === undefined) {
-      index.set(key, x.length);
-      x.push(row.x);
-      m.push(row.monetary);
-      count.push(1);
-    } else count[i]!++;
+    table.add(row.x, row.monetary, 0, 1);
   }
+  const { x, tx: m, count, size } = table.columns();
   const xValues = [...new Set(x)];
   const at = new Map(xValues.map((value, j) => [value, j]));
   return {
-    x: Float64Array.from(x),
-    lnX: Float64Array.from(x, Math.log),
-    lnM: Float64Array.from(m, Math.log),
+    x,
+    lnX: x.map(Math.log),
+    lnM: m.map(Math.log),
     xValues,
     xIndex: Int32Array.from(x, (value) => at.get(value)!),
-    m: Float64Array.from(m),
-    count: Float64Array.from(count),
-    size: x.length,
+    m,
+    count,
+    size,
     customers,
     zeroSpend,
   };

@@ -12,6 +12,12 @@ export interface MinimizeOptions {
   maxIterations?: number;
   /** Stop when every |∂f/∂θᵢ| is below this. */
   gradientTolerance?: number;
+  /**
+   * A starting inverse Hessian (e.g. from a fit on coarsened data): near the optimum the first steps are then
+   * Newton steps. Without it the identity is used, rescaled by sᵀy / yᵀy after the first step (Shanno & Phua 1978)
+   * so that the line search does not spend evaluations on the identity's arbitrary scale.
+   */
+  initialInverseHessian?: readonly (readonly number[])[];
 }
 
 export interface MinimizeResult {
@@ -37,8 +43,10 @@ export function minimizeBfgs(f: Objective, start: readonly number[], options: Mi
   if (!Number.isFinite(current.value)) {
     return { theta, value: current.value, gradient: current.gradient, iterations: 0, evaluations, converged: false, message: "the starting point has no finite objective" };
   }
-  // Inverse Hessian approximation, starting at the identity.
-  let H: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  // Inverse Hessian approximation, starting at the identity (or the one given).
+  const given = options.initialInverseHessian;
+  let H: number[][] = given ? given.map((row) => [...row]) : Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  let scaled = given !== undefined;
   let stalls = 0;
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
     const g = current.gradient;
@@ -48,6 +56,7 @@ export function minimizeBfgs(f: Objective, start: readonly number[], options: Mi
     if (!(slope < 0)) {
       // Not a descent direction (the approximation went bad): restart from steepest descent.
       H = H.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)));
+      scaled = false;
       direction = g.map((x) => -x);
       slope = dot(direction, g);
     }
@@ -55,7 +64,11 @@ export function minimizeBfgs(f: Objective, start: readonly number[], options: Mi
     let step = Math.min(1, 5 / Math.max(maxAbs(direction), 1e-300));
     let next: { value: number; gradient: number[] } | undefined;
     let nextTheta: number[] = theta;
+    const scale = maxAbs(direction);
     for (let k = 0; k < 60; k++) {
+      // Below these a step moves no parameter by more than rounding, or promises a decrease below the objective's
+      // rounding: more halvings would only spend evaluations (near the optimum the objective is flat to the last bit).
+      if (k > 0 && (step * scale < 1e-12 || -step * slope < 1e-17 * Math.max(1, Math.abs(current.value)))) break;
       nextTheta = theta.map((t, i) => t + step * direction[i]!);
       const trial = f(nextTheta);
       evaluations++;
@@ -73,6 +86,12 @@ export function minimizeBfgs(f: Objective, start: readonly number[], options: Mi
     const y = next.gradient.map((x, i) => x - g[i]!);
     const sy = dot(s, y);
     if (sy > 1e-300) {
+      if (!scaled) {
+        // First update from the identity: scale it to the curvature seen along the step.
+        const gamma = sy / dot(y, y);
+        H = H.map((row) => row.map((v) => v * gamma));
+        scaled = true;
+      }
       // H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ
       const rho = 1 / sy;
       const Hy = H.map((row) => dot(row, y));
