@@ -1,9 +1,11 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, DataTable, EmptyState, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, DataTable, EmptyState, FormLayout, InlineGrid, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
 import { z } from "zod";
 import { jobQueue } from "../jobs/queue.server";
 import { customerValuePage } from "../lib/insights/customer-value-page.server";
+import { recordMarketingSpend, SpendError } from "../lib/insights/marketing-spend.server";
 import { requestInsightsRecompute } from "../lib/insights/recompute.server";
 import { authenticate } from "../shopify.server";
 
@@ -12,13 +14,25 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return customerValuePage({ shop: session.shop });
 };
 
-const Recompute = z.object({ intent: z.literal("recompute") });
+const Intent = z.object({ intent: z.enum(["recompute", "spend"]) });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  if (!Recompute.safeParse(Object.fromEntries(await request.formData())).success) return data({ ok: false as const }, { status: 400 });
+  const form = Object.fromEntries(await request.formData());
+  const intent = Intent.safeParse(form);
+  if (!intent.success) return data({ ok: false as const, error: "Unknown action." }, { status: 400 });
+  if (intent.data.intent === "spend") {
+    try {
+      const saved = await recordMarketingSpend({ shop: session.shop, input: form });
+      await requestInsightsRecompute({ shop: session.shop, queue: jobQueue() });
+      return { ok: true as const, saved: `${saved.month} (${saved.channel}) saved; acquisition cost is being recomputed.` };
+    } catch (error) {
+      if (error instanceof SpendError) return data({ ok: false as const, error: error.message }, { status: 400 });
+      throw error;
+    }
+  }
   await requestInsightsRecompute({ shop: session.shop, queue: jobQueue() });
-  return { ok: true as const };
+  return { ok: true as const, saved: null };
 };
 
 const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)} %`);
@@ -39,8 +53,28 @@ function Metric({ label, value }: { label: string; value: string }) {
   );
 }
 
+function SpendForm({ currency }: { currency: string }) {
+  const [month, setMonth] = useState("");
+  const [channel, setChannel] = useState("");
+  const [amount, setAmount] = useState("");
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value="spend" />
+      <FormLayout>
+        <FormLayout.Group condensed>
+          <TextField label="Month" name="month" placeholder="2026-10" value={month} onChange={setMonth} autoComplete="off" />
+          <TextField label="Channel (optional)" name="channel" placeholder="all channels" value={channel} onChange={setChannel} autoComplete="off" />
+          <TextField label={`Spend (${currency})`} name="amount" value={amount} onChange={setAmount} autoComplete="off" inputMode="decimal" />
+        </FormLayout.Group>
+        <Button submit>Save spend</Button>
+      </FormLayout>
+    </Form>
+  );
+}
+
 export default function CustomersPage() {
   const page = useLoaderData<typeof loader>();
+  const answer = useActionData<typeof action>();
   const navigation = useNavigation();
   const recompute = (
     <Form method="post">
@@ -62,7 +96,7 @@ export default function CustomersPage() {
       </Page>
     );
   }
-  const { summary, model, groups, agreement, cohorts, churn, holdout, slipping, computedAt } = page;
+  const { summary, model, groups, agreement, cohorts, churn, holdout, slipping, segments, cac, currency, computedAt } = page;
   const months = Math.max(0, ...cohorts.map((c) => c.retention.length));
   return (
     <Page
@@ -150,6 +184,62 @@ export default function CustomersPage() {
                   Monthly churn (customers active the month before with no order this month):{" "}
                   {churn.map((c) => `${c.period} ${pct(c.churnRate)}`).join(" · ")}
                 </Text>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        {segments.map((seg) => (
+          <Layout.Section key={seg.by}>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Segments by {seg.by}
+                </Text>
+                <DataTable
+                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "text"]}
+                  headings={["Segment", "Customers", "Average order", "Orders per customer", "Came back", "Lifetime value (12 months)", "Churn", "Top products"]}
+                  rows={seg.rows.map((r) => [r.segment, r.customers, r.aov, r.purchaseFrequency.toFixed(2), pct(r.repeatRate), r.meanClv, pct(r.churn), r.topProducts.join(", ")])}
+                />
+                {seg.comparison && (
+                  <Text as="p" tone="subdued">
+                    {seg.comparison.a} vs {seg.comparison.b} ({Math.round(seg.comparison.level * 100)} % bootstrap intervals of the difference):{" "}
+                    {seg.comparison.differences
+                      .map((d) => `${d.metric} ${d.difference >= 0 ? "+" : ""}${d.difference.toFixed(3)} [${d.low.toFixed(3)}, ${d.high.toFixed(3)}]${d.significant ? " — a real difference" : " — within noise"}`)
+                      .join(" · ")}
+                  </Text>
+                )}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ))}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Acquisition cost
+              </Text>
+              {answer && !answer.ok && answer.error && <Banner tone="critical">{answer.error}</Banner>}
+              {answer && answer.ok && answer.saved && <Banner tone="success">{answer.saved}</Banner>}
+              <Text as="p" tone="subdued">
+                Enter what you spent on marketing per month (and per channel, if you like): the app divides it by the new customers of that
+                month for CAC, and compares it with their lifetime value.
+              </Text>
+              <SpendForm currency={currency} />
+              {cac ? (
+                <>
+                  <DataTable
+                    columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+                    headings={["Month", "Spend", "New customers", "CAC", "LTV", "LTV:CAC", "Payback (months)"]}
+                    rows={cac.months.map((m) => [m.month, m.spend, m.newCustomers, m.cac, m.ltv, m.ltvToCac === null ? "—" : m.ltvToCac.toFixed(2), m.paybackMonths ?? "—"])}
+                  />
+                  {cac.messages.map((m) => (
+                    <Text as="p" tone="subdued" key={m}>
+                      {m}
+                    </Text>
+                  ))}
+                </>
+              ) : (
+                <Text as="p">No spend entered yet.</Text>
               )}
             </BlockStack>
           </Card>

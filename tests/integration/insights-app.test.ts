@@ -116,6 +116,53 @@ describe("cross-sell in the app", () => {
     expect(data.holdout?.buckets.length).toBeGreaterThan(0);
   });
 
+  it("the age groups are compared: the planted 15–22 vs 23–30 difference shows in the stored segments", async () => {
+    const { data } = (await readCustomerValue(testDb(), env.shop))!;
+    const age = data.segments.find((s) => s.by === "tag age:")!.report;
+    expect(age.comparison).toMatchObject({ a: "age:15-22", b: "age:23-30" });
+    // The planted direction, from the generator's realised figures: the younger group comes back more often.
+    const [young, older] = ["age:15-22", "age:23-30"].map((tag) => truth.ageGroups.find((g) => g.tag === tag)!);
+    expect(young!.realised.repeatCustomerShare).toBeGreaterThan(older!.realised.repeatCustomerShare);
+    const repeat = age.comparison!.differences.find((d) => d.metric === "repeatRate")!;
+    expect(repeat.significant).toBe(true);
+    expect(repeat.low).toBeGreaterThan(0);
+    // Sizes: the customers the generator put in each group with a counted order.
+    for (const g of [young!, older!]) {
+      const counted = new Set(store.orders.filter((o) => o.customerId !== null && o.cancelledAt === null && !o.test).map((o) => String(o.customerId)));
+      const members = store.customers.filter((c) => c.tags.includes(g.tag) && counted.has(String(c.id))).length;
+      expect(age.segments.find((x) => x.segment === g.tag)!.customers, g.tag).toBe(members);
+    }
+  });
+
+  it("marketing spend entered on the page gives the month's acquisition cost", async () => {
+    const spend = (fields: Record<string, string>) =>
+      adminRequest(handler, "/app/customers", env.shop, { method: "POST", body: new URLSearchParams({ intent: "spend", ...fields }) });
+    const bad = await spend({ month: "2026-13", channel: "", amount: "100" });
+    expect(bad.response.status).toBe(400);
+    expect(bad.html).toContain("month must be YYYY-MM");
+    expect((await spend({ month: "2025-06", channel: "", amount: "-5" })).response.status).toBe(400);
+    // Shop currency VND has no minor digits: 50,000,000 VND.
+    expect((await spend({ month: "2025-06", channel: "", amount: "50000000" })).response.status).toBe(200);
+    expect(await testDb().marketingSpend.findMany({ where: { shop: env.shop }, select: { month: true, channel: true, amount: true } })).toEqual([
+      { month: "2025-06", channel: "all", amount: 50_000_000n },
+    ]);
+    await worker.drain(120_000);
+    const { data, summary } = (await readCustomerValue(testDb(), env.shop))!;
+    const june = data.cac!.months.find((m) => m.month === "2025-06")!;
+    // New customers of June 2025 counted on the generated orders: first counted order in that month (shop time zone).
+    const first = new Map<string, number>();
+    for (const o of store.orders) {
+      if (o.customerId === null || o.cancelledAt !== null || o.test) continue;
+      const at = Date.parse(o.createdAt);
+      const id = String(o.customerId);
+      if (!first.has(id) || at < first.get(id)!) first.set(id, at);
+    }
+    const month = (ms: number) => new Intl.DateTimeFormat("en-CA", { timeZone: summary.timeZone, year: "numeric", month: "2-digit" }).format(ms).slice(0, 7);
+    const newInJune = [...first.values()].filter((at) => month(at) === "2025-06").length;
+    expect(june.newCustomers).toBe(newInJune);
+    expect(june.cac).toBeCloseTo(50_000_000 / newInJune, 6);
+  });
+
   it("a customer's scores are exported by customers/data_request and removed by customers/redact", async () => {
     const db = testDb();
     const [one] = await db.customerScore.findMany({ where: { shop: env.shop }, take: 1 });

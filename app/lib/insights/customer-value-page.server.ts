@@ -16,6 +16,7 @@ export async function customerValuePage({ shop, db = defaultPrisma }: { shop: st
     minor === null ? "—" : new Intl.NumberFormat("en-US", { style: "currency", currency: summary.currency, maximumFractionDigits: digits }).format(minor / 10 ** digits);
   // Valuable customers slipping away: the highest lifetime spend among those the model gives under a 50 % chance of
   // still being a customer (ids only: the app stores no names).
+  const productTitles = new Map((await db.product.findMany({ where: { shop }, select: { id: true, title: true } })).map((p) => [p.id, p.title]));
   const slipping = await db.customerScore.findMany({
     where: { shop, pAlive: { lt: 0.5 }, x: { gt: 0 } },
     orderBy: { totalSpend: "desc" },
@@ -41,5 +42,37 @@ export async function customerValuePage({ shop, db = defaultPrisma }: { shop: st
     churn: data.churn.slice(-6),
     holdout: data.holdout,
     slipping: slipping.map((s) => ({ ...s, totalSpend: money(Number(s.totalSpend)) })),
+    segments: (data.segments ?? []).map(({ by, report }) => ({
+      by,
+      unassigned: report.unassigned,
+      rows: report.segments.map((g) => ({
+        segment: g.segment,
+        customers: g.customers,
+        aov: money(Math.round(g.aov)),
+        purchaseFrequency: g.purchaseFrequency,
+        repeatRate: g.repeatRate,
+        meanClv: money(g.meanClv === null ? null : Math.round(g.meanClv)),
+        churn: g.churn,
+        topProducts: g.topProducts.slice(0, 3).map((t) => productTitles.get(t.product) ?? t.product),
+      })),
+      comparison: report.comparison,
+    })),
+    cac: data.cac
+      ? {
+          months: data.cac.months.slice(-12).map((m) => ({
+            month: m.month,
+            spend: money(m.spend),
+            newCustomers: m.newCustomers,
+            cac: money(m.cac === null ? null : Math.round(m.cac)),
+            ltv: money(m.ltv === null ? null : Math.round(m.ltv)),
+            ltvToCac: m.ltvToCac,
+            paybackMonths: m.paybackMonths,
+          })),
+          total: { ...data.cac.total, cac: money(data.cac.total.cac === null ? null : Math.round(data.cac.total.cac)) },
+          messages: data.cac.messages,
+          ltvSource: data.cac.ltvSource,
+        }
+      : null,
+    currency: summary.currency,
   };
 }

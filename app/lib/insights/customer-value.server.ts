@@ -8,13 +8,16 @@ import type { Prisma, PrismaClient } from "@prisma/client";
 import { countTriples, conditionalExpectedPurchases, fitBgNbd, InsufficientDataError, probabilityAlive, type BgNbdFit } from "../../insights/clv/bgnbd";
 import { churnByPeriod, modelChurn, retentionMatrix, type ChurnRow, type ModelChurn, type RetentionMatrix } from "../../insights/clv/cohorts";
 import { customerLifetimeValue, fitGammaGamma, type GammaGammaFit } from "../../insights/clv/gamma-gamma";
+import { acquisitionCost, CacError, type CacReport } from "../../insights/clv/cac";
 import { calibrationHoldoutCheck, type HoldoutCheck } from "../../insights/clv/holdout";
+import { compareSegments, firstOrderSegments, tagSegment, type SegmentReport } from "../../insights/clv/segments";
+import { seededRng } from "../../insights/trends/random";
 import { RFM_GROUPS, rfmInputs, rfmMovement, rfmScores, type RfmGroup, type RfmMovement } from "../../insights/clv/rfm";
 import { customerSummary, dayNumberOf, dayOfNumber, type CustomerSummary } from "../../insights/clv/summary";
 import { loadOrders, type LoadedOrder } from "./load.server";
 
 export const CUSTOMER_VALUE = "customer-value";
-export const CUSTOMER_VALUE_VERSION = 1;
+export const CUSTOMER_VALUE_VERSION = 2;
 /** Prediction horizons, in days. */
 export const PURCHASE_HORIZON_DAYS = 90;
 export const CLV_HORIZON_DAYS = 365;
@@ -39,13 +42,17 @@ export interface CustomerValueData {
   holdout: (HoldoutCheck & { calibrationEnd: string; holdoutEnd: string }) | null;
   rfm: { groups: { group: RfmGroup; customers: number; clv: number | null }[]; shopifyAgreement: { compared: number; agreeing: number } | null };
   rfmMovement: RfmMovement | null;
+  /** Segment comparisons: by a tag group (e.g. age) and by the first order's channel; product ids in topProducts. */
+  segments: { by: string; report: SegmentReport }[];
+  /** Acquisition cost from the spend the merchant entered (null before any). */
+  cac: CacReport | null;
   cohorts: RetentionMatrix;
   churn: ChurnRow[];
   expectedChurn: ModelChurn | null;
   totals: { expectedPurchases: number | null; clv: number | null };
 }
 
-type Purchase = { customerId: string; at: number; amount: number };
+type Purchase = { customerId: string; at: number; amount: number; source: string | null; products: string[] };
 
 function purchasesOf(orders: readonly LoadedOrder[], currency: string) {
   const left = { guest: 0, cancelledOrTest: 0, otherCurrency: 0 };
@@ -54,10 +61,21 @@ function purchasesOf(orders: readonly LoadedOrder[], currency: string) {
     if (o.cancelledAt !== null || o.test) left.cancelledOrTest++;
     else if (o.customerId === null) left.guest++;
     else if (o.currency !== currency) left.otherCurrency++;
-    else purchases.push({ customerId: o.customerId, at: o.createdAt.getTime(), amount: Math.max(0, o.total - o.totalRefunded) });
+    else
+      purchases.push({
+        customerId: o.customerId,
+        at: o.createdAt.getTime(),
+        amount: Math.max(0, o.total - o.totalRefunded),
+        source: o.sourceName,
+        products: [...new Set(o.lines.flatMap((l) => (l.productId && !l.isGiftCard ? [l.productId] : [])))],
+      });
   }
   return { purchases, left };
 }
+
+/** Tag prefixes whose values make customer segments worth comparing (age groups are the articles' example). */
+const SEGMENT_TAG_PREFIXES = ["age:"];
+const BOOTSTRAP_SEED = 20_261_123;
 
 function localDay(now: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(now);
@@ -116,7 +134,7 @@ export async function computeCustomerValue({ db, shop, now }: { db: PrismaClient
     }
   }
 
-  const customerRows = await db.customer.findMany({ where: { shop }, select: { id: true, rfmGroup: true } });
+  const customerRows = await db.customer.findMany({ where: { shop }, select: { id: true, rfmGroup: true, tags: true } });
   const rfm = rfmScores(rfmInputs(purchases, { asOf, timeZone, customers: customerRows.map((c) => c.id) }));
   const rfmById = new Map(rfm.map((r) => [r.id, r]));
   const orderCount = new Map<string, number>();
@@ -174,6 +192,41 @@ export async function computeCustomerValue({ db, shop, now }: { db: PrismaClient
   let movement: RfmMovement | null = null;
   if (purchases.length > 0) movement = rfmMovement(purchases, { from: movementFrom, to: asOf, timeZone, customers: customerRows.map((c) => c.id) });
 
+  // Segments: each tag group present (age: the two largest groups compared, bootstrap seeded for repeatable intervals),
+  // and the first order's channel.
+  const clvById = new Map(scores.flatMap((s) => (s.clv === null ? [] : [[s.customerId, s.clv] as const])));
+  const aliveById = new Map(scores.flatMap((s) => (s.pAlive === null ? [] : [[s.customerId, s.pAlive] as const])));
+  const segmentOrders = purchases.map((p) => ({ customerId: p.customerId, at: p.at, amount: p.amount, products: p.products }));
+  const segments: CustomerValueData["segments"] = [];
+  const model = { ...(clvById.size > 0 ? { clv: clvById } : {}), ...(aliveById.size > 0 ? { pAlive: aliveById } : {}) };
+  for (const prefix of SEGMENT_TAG_PREFIXES) {
+    const members = customerRows.map((c) => ({ id: c.id, segment: tagSegment(c.tags, prefix) }));
+    const sizes = new Map<string, number>();
+    for (const m of members) if (m.segment) sizes.set(m.segment, (sizes.get(m.segment) ?? 0) + 1);
+    if (sizes.size === 0) continue;
+    const largest = [...sizes].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 2).map(([label]) => label).sort();
+    const compare = largest.length === 2 ? { compare: [largest[0]!, largest[1]!] as const, random: seededRng(BOOTSTRAP_SEED) } : {};
+    segments.push({ by: `tag ${prefix}`, report: compareSegments(members, segmentOrders, { ...model, ...compare }) });
+  }
+  const channelOf = firstOrderSegments(purchases.map((p) => ({ customerId: p.customerId, at: p.at, value: p.source })));
+  segments.push({ by: "first order channel", report: compareSegments([...channelOf].map(([id, segment]) => ({ id, segment })), segmentOrders, model) });
+
+  const spend = await db.marketingSpend.findMany({ where: { shop }, orderBy: [{ month: "asc" }, { channel: "asc" }] });
+  let cac: CacReport | null = null;
+  try {
+    cac =
+      spend.length === 0
+        ? null
+        : acquisitionCost(
+          purchases,
+          spend.map((s) => ({ month: s.month, amount: Number(s.amount), currency: s.currency, ...(s.channel === "all" ? {} : { channel: s.channel }) })),
+            { timeZone, asOf, currency, ...(clvById.size > 0 ? { ltv: clvById } : {}) },
+          );
+  } catch (error) {
+    if (!(error instanceof CacError)) throw error;
+    caveats.push(`No acquisition cost: ${error.message}`);
+  }
+
   const data: CustomerValueData = {
     bgnbd: bg ? { params: bg.params, standardErrors: bg.standardErrors, logLikelihood: bg.logLikelihood, converged: bg.converged } : null,
     gammaGamma: gg ? { params: gg.params, logLikelihood: gg.logLikelihood } : null,
@@ -186,6 +239,8 @@ export async function computeCustomerValue({ db, shop, now }: { db: PrismaClient
       shopifyAgreement: compared > 0 ? { compared, agreeing } : null,
     },
     rfmMovement: movement,
+    segments,
+    cac,
     cohorts: retentionMatrix(purchases, { timeZone, asOf }),
     churn: churnByPeriod(purchases, { timeZone, asOf, period: "month" }),
     expectedChurn: bg ? modelChurn(bg.params, summary.customers) : null,

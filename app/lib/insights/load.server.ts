@@ -26,6 +26,8 @@ export interface LoadedOrder extends InsightOrder {
   total: number;
   totalRefunded: number;
   discountCodes: string[];
+  /** Shopify's sourceName (web, pos, …): the channel of a customer's first order. */
+  sourceName: string | null;
   lines: LoadedLine[];
 }
 
@@ -46,8 +48,9 @@ export async function loadOrders(db: Db, shop: string): Promise<LoadedOrder[]> {
       total: bigint;
       totalRefunded: bigint;
       discountCodes: string[];
+      sourceName: string | null;
     }[] = await db.$queryRawUnsafe(
-      `SELECT "id", "createdAt", "cancelledAt", "test", "customerId", "currency", "total", "totalRefunded", "discountCodes"
+      `SELECT "id", "createdAt", "cancelledAt", "test", "customerId", "currency", "total", "totalRefunded", "discountCodes", "sourceName"
        FROM "Order" WHERE "shop" = $1 ${after ? `AND ("createdAt", "id") > ($2::timestamptz, $3)` : ""}
        ORDER BY "createdAt", "id" LIMIT ${PAGE}`,
       shop,
@@ -87,6 +90,7 @@ export async function loadOrders(db: Db, shop: string): Promise<LoadedOrder[]> {
         total: Number(o.total),
         totalRefunded: Number(o.totalRefunded),
         discountCodes: o.discountCodes,
+        sourceName: o.sourceName,
         lines: byOrder.get(o.id) ?? [],
       });
     }

@@ -1,0 +1,378 @@
+/**
+ * Actions and "did it work?": what the merchant did (a bundle discount, a widget, a price change, a campaign), recorded
+ * with the metric, goal and evaluation window chosen BEFORE launch, evaluated on the shop's orders by the impact core
+ * (app/insights/impact/evaluate.ts: difference-in-differences against an automatic control, bootstrap interval,
+ * verdict), and the what-if of a proposed bundle discount (app/insights/impact/what-if.ts).
+ *
+ * Days are shop-local (the Shop row's time zone): an action's startsAt is the start of its first day and endsAt the
+ * end of its last (exclusive). Money is integer minor units of the shop's currency. Every query is scoped by shop; an
+ * action of another shop is "not found".
+ */
+import type { Action as ActionRow, Prisma, PrismaClient } from "@prisma/client";
+import { z } from "zod";
+import { dataQuality, type Caveat } from "../../insights/data-quality";
+import { evaluateAction as evaluateImpact, ImpactError, IMPACT_METRICS, type Action as ImpactAction, type ImpactOrder, type ImpactResult } from "../../insights/impact/evaluate";
+import { whatIfBundleDiscount, type WhatIfResult } from "../../insights/impact/what-if";
+import { addDays, dayNumber, localDay } from "../../insights/trends/series";
+import { loadOrders, loadProducts, type LoadedOrder } from "./load.server";
+
+export const ACTION_KINDS = ["bundle-discount", "widget", "price-change", "campaign"] as const;
+export const ACTION_METRICS = IMPACT_METRICS as readonly ["attach-rate", "aov", "units", "revenue", "margin"];
+export const ACTION_STATUSES = ["planned", "live", "ended"] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+/** A refused input (status 400) or an action that is not the shop's (404), with a message for the merchant. */
+export class ActionError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404,
+  ) {
+    super(message);
+    this.name = "ActionError";
+  }
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const toNumber = (v: unknown) => {
+  const b = blankToUndefined(v);
+  return typeof b === "string" ? Number(b.trim()) : b;
+};
+/** Zod's error option: one message when the field is missing, another when it is there but invalid. */
+const messages = (missing: string, invalid: string | ((input: unknown) => string)) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? missing : typeof invalid === "string" ? invalid : invalid(issue.input)),
+});
+const isDay = (s: string) => DAY.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+const day = (label: string) =>
+  z
+    .string(messages(`${label} is required (YYYY-MM-DD)`, `${label} must be a day YYYY-MM-DD`))
+    .trim()
+    .refine(isDay, `${label} must be a day YYYY-MM-DD`);
+/** A list of ids from a form (repeated fields or one comma-separated value) or JSON. */
+const idList = (label: string) =>
+  z.preprocess(
+    (v) => {
+      const list = (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).flatMap((x) => String(x).split(","));
+      return [...new Set(list.map((s) => s.trim()).filter(Boolean))];
+    },
+    z.array(z.string().max(100, `${label}: an id is at most 100 characters`)).max(200, `${label}: at most 200 ids`),
+  );
+const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
+
+/** A new action, as the admin's form or a JSON client sends it. */
+export const ActionInput = z
+  .object({
+    kind: z.enum(ACTION_KINDS, messages("kind is required", `kind must be one of ${ACTION_KINDS.join(", ")}`)),
+    title: z.string(messages("title is required", "title must be text")).trim().min(1, "title is required").max(200, "title is at most 200 characters"),
+    products: idList("products").pipe(z.array(z.string()).min(1, "choose at least one target product")),
+    addOns: idList("add-ons"),
+    customers: idList("customers"),
+    segment: z.preprocess(blankToUndefined, z.string().trim().max(100, "segment is at most 100 characters").optional()),
+    start: z.preprocess(blankToUndefined, day("the start day")),
+    end: z.preprocess(blankToUndefined, day("the end day").optional()),
+    metric: z.preprocess(
+      blankToUndefined,
+      z.enum(
+        ACTION_METRICS,
+        messages(`metric is required: choose it before launch (${ACTION_METRICS.join(", ")})`, (input) => `metric must be one of ${ACTION_METRICS.join(", ")} (got ${JSON.stringify(input)})`),
+      ),
+    ),
+    goalValue: z.preprocess(
+      toNumber,
+      z
+        .number(messages("goal is required: the minimum effect that counts as success, chosen before launch", "goal must be a number"))
+        .min(0, "goal must be zero or more (its direction says increase or decrease)"),
+    ),
+    goalDirection: z.enum(["increase", "decrease"], messages("goal direction is required (increase or decrease)", "goal direction must be increase or decrease")),
+    evaluationDays: z.preprocess(
+      toNumber,
+      z
+        .number(messages("evaluation window is required: the number of days from the start that are evaluated", "evaluation window must be a number of days"))
+        .int("evaluation window must be a whole number of days")
+        .min(1, "evaluation window must be at least 1 day")
+        .max(365, "evaluation window is at most 365 days"),
+    ),
+    alreadyLive: checkbox.default(false),
+    note: z.preprocess(blankToUndefined, z.string().trim().max(1000, "note is at most 1000 characters").optional()),
+  })
+  .superRefine((a, ctx) => {
+    if (a.end !== undefined && a.end < a.start) ctx.addIssue({ code: "custom", path: ["end"], message: `the window ends (${a.end}) before it starts (${a.start})` });
+    if (a.metric === "attach-rate" && a.addOns.length === 0) ctx.addIssue({ code: "custom", path: ["addOns"], message: "attach-rate needs add-on products: the products whose attachment to the targets is measured" });
+    if (a.addOns.some((id) => a.products.includes(id))) ctx.addIssue({ code: "custom", path: ["addOns"], message: "a product cannot be both a target and an add-on" });
+    if (a.alreadyLive && !a.note) ctx.addIssue({ code: "custom", path: ["note"], message: "an action recorded as already live needs a note saying when its metric and goal were decided" });
+  });
+export type ActionInput = z.infer<typeof ActionInput>;
+
+export const WhatIfInput = z.object({
+  anchor: z.string(messages("choose the anchor product", "the anchor must be a product id")).trim().min(1, "choose the anchor product").max(100),
+  addOn: z.string(messages("choose the add-on product", "the add-on must be a product id")).trim().min(1, "choose the add-on product").max(100),
+  discountPercent: z.preprocess(
+    toNumber,
+    z.number(messages("discount % is required", "discount % must be a number")).gt(0, "discount % must be above 0").lt(100, "discount % must be below 100"),
+  ),
+  campaignDays: z.preprocess(
+    toNumber,
+    z.number(messages("campaign days are required", "campaign days must be a number")).int("campaign days must be whole days").min(1, "campaign days must be at least 1").max(365, "campaign days are at most 365").default(30),
+  ),
+});
+export type WhatIfInput = z.infer<typeof WhatIfInput>;
+
+/** The days the what-if's baseline attach rate comes from: the last ones before the history's end. */
+export const WHAT_IF_BASELINE_DAYS = 90;
+
+function firstMessage(error: z.ZodError): string {
+  return error.issues.map((i) => i.message).join("; ");
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Shop-local days ↔ instants
+
+function zoneOffsetMs(t: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(t);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second")) - Math.floor(t / 1000) * 1000;
+}
+
+/** The instant a shop-local day begins. */
+export function startOfLocalDay(day: string, timeZone: string): Date {
+  const midnightUtc = Date.parse(`${day}T00:00:00Z`);
+  let t = midnightUtc;
+  for (let i = 0; i < 3; i++) {
+    const next = midnightUtc - zoneOffsetMs(t, timeZone);
+    if (next === t) break;
+    t = next;
+  }
+  return new Date(t);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Records
+
+export interface ActionTarget {
+  products: string[];
+  addOns?: string[];
+  customers?: string[];
+  segment?: string;
+}
+
+export interface StoredEvaluation extends ImpactResult {
+  asOf: string;
+}
+
+async function shopOf(db: PrismaClient, shop: string) {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, timezone: true } });
+  if (!row) throw new ActionError(`unknown shop ${shop}`, 404);
+  return row;
+}
+
+/** The status an action has at `now`, from its dates. */
+export function statusAt(a: Pick<ActionRow, "startsAt" | "endsAt">, now: Date): ActionStatus {
+  if (a.endsAt && a.endsAt.getTime() <= now.getTime()) return "ended";
+  if (a.startsAt.getTime() <= now.getTime()) return "live";
+  return "planned";
+}
+
+/** The action's window and evaluation period in shop-local days. */
+export function actionDays(a: Pick<ActionRow, "startsAt" | "endsAt" | "evaluationDays">, timeZone: string) {
+  const start = localDay(a.startsAt, timeZone);
+  const evaluationEnd = addDays(start, a.evaluationDays - 1);
+  const end = a.endsAt ? localDay(a.endsAt.getTime() - 1, timeZone) : evaluationEnd;
+  return { start, end, evaluation: { start, end: evaluationEnd } };
+}
+
+/**
+ * Records an action. Its metric, goal and evaluation window are required now, before launch: an action whose first day
+ * is already past is refused unless it is recorded as already live, with a note (its verdicts then say so).
+ */
+export async function createAction({ db, shop, now, input }: { db: PrismaClient; shop: string; now: Date; input: unknown }): Promise<ActionRow> {
+  const parsed = ActionInput.safeParse(input);
+  if (!parsed.success) throw new ActionError(firstMessage(parsed.error), 400);
+  const a = parsed.data;
+  const { timezone: timeZone } = await shopOf(db, shop);
+  const today = localDay(now, timeZone);
+  if (a.start < today && !a.alreadyLive) {
+    throw new ActionError(
+      `the action starts ${a.start}, before today (${today}): the metric, goal and evaluation window must be chosen before launch. Record it as already live, with a note, if it is running.`,
+      400,
+    );
+  }
+  const ids = [...new Set([...a.products, ...a.addOns])];
+  const known = await db.product.findMany({ where: { shop, id: { in: ids } }, select: { id: true } });
+  const missing = ids.filter((id) => !known.some((k) => k.id === id));
+  if (missing.length > 0) throw new ActionError(`unknown product(s) in this shop: ${missing.join(", ")}`, 400);
+  const target: ActionTarget = {
+    products: a.products,
+    ...(a.addOns.length > 0 ? { addOns: a.addOns } : {}),
+    ...(a.customers.length > 0 ? { customers: a.customers } : {}),
+    ...(a.segment ? { segment: a.segment } : {}),
+  };
+  const startsAt = startOfLocalDay(a.start, timeZone);
+  const endsAt = a.end ? startOfLocalDay(addDays(a.end, 1), timeZone) : null;
+  return db.action.create({
+    data: {
+      shop,
+      kind: a.kind,
+      title: a.title,
+      target: target as unknown as Prisma.InputJsonValue,
+      startsAt,
+      endsAt,
+      metric: a.metric,
+      goalValue: a.goalValue,
+      goalDirection: a.goalDirection,
+      evaluationDays: a.evaluationDays,
+      status: statusAt({ startsAt, endsAt }, now),
+      note: a.note ?? null,
+      createdAt: now,
+    },
+  });
+}
+
+/** The shop's actions, newest first, with their status brought up to `now`. */
+export async function listActions({ db, shop, now }: { db: PrismaClient; shop: string; now: Date }) {
+  await db.action.updateMany({ where: { shop, status: { not: "ended" }, endsAt: { lte: now } }, data: { status: "ended" } });
+  await db.action.updateMany({ where: { shop, status: "planned", startsAt: { lte: now } }, data: { status: "live" } });
+  const rows = await db.action.findMany({ where: { shop }, orderBy: [{ createdAt: "desc" }, { id: "asc" }] });
+  return rows.map((r) => ({ ...r, target: r.target as unknown as ActionTarget, lastEvaluation: r.lastEvaluation as unknown as StoredEvaluation | null }));
+}
+
+/** One action of the shop, or a 404 ActionError (also for another shop's action). */
+export async function getAction({ db, shop, id }: { db: PrismaClient; shop: string; id: string }) {
+  const row = await db.action.findUnique({ where: { shop_id: { shop, id } } });
+  if (!row) throw new ActionError(`no action ${id} in this shop`, 404);
+  return row;
+}
+
+/** A loaded order as the impact core's record: line amounts, and unit costs when the margin needs them. */
+function impactOrderOf(o: LoadedOrder, unitCost: ((productId: string) => number | null) | null): ImpactOrder {
+  return {
+    id: o.id,
+    createdAt: o.createdAt,
+    customerId: o.customerId,
+    currency: o.currency,
+    total: o.total,
+    totalRefunded: o.totalRefunded,
+    cancelledAt: o.cancelledAt,
+    test: o.test,
+    lines: o.lines.map((l) => {
+      const productId = l.productId === null || l.isCustom || l.isGiftCard ? null : l.productId;
+      return {
+        productId,
+        quantity: l.quantity,
+        refundedQuantity: l.refundedQuantity,
+        amount: l.unitPrice * l.quantity - l.totalDiscount,
+        ...(unitCost && productId !== null ? { unitCost: unitCost(productId) } : {}),
+      };
+    }),
+  };
+}
+
+/**
+ * Evaluates the shop's action `id` on the shop's orders as of `now` and stores the verdict (achieved / not achieved /
+ * inconclusive, with the reason, the estimate and its interval).
+ */
+export async function evaluateAction({ db, shop, id, now, seed = 1 }: { db: PrismaClient; shop: string; id: string; now: Date; seed?: number }) {
+  const row = await getAction({ db, shop, id });
+  const { timezone: timeZone } = await shopOf(db, shop);
+  const target = row.target as unknown as ActionTarget;
+  const days = actionDays(row, timeZone);
+  const createdDay = localDay(row.createdAt, timeZone);
+  const late = createdDay > days.start;
+  const loaded = await loadOrders(db, shop);
+  let unitCost: ((productId: string) => number | null) | null = null;
+  if (row.metric === "margin") {
+    const products = await loadProducts(db, shop);
+    unitCost = (productId) => products.get(productId)?.unitCost ?? null;
+  }
+  const orders = loaded.map((o) => impactOrderOf(o, unitCost));
+  const caveats: Caveat[] = [...dataQuality(orders, timeZone).caveats];
+  if (late) {
+    caveats.push({
+      code: "recorded-after-launch",
+      severity: "warning",
+      message: `Recorded on ${createdDay}, after the action started (${days.start}): the metric and goal were not provably chosen before launch.${row.note ? ` Note: ${row.note}` : ""}`,
+    });
+  }
+  const action: ImpactAction = {
+    id: row.id,
+    kind: row.kind as ImpactAction["kind"],
+    name: row.title,
+    target: { products: target.products, addOns: target.addOns, customers: target.customers, segment: target.segment },
+    window: { start: days.start, end: days.end },
+    metric: row.metric as ImpactAction["metric"],
+    goal: { direction: row.goalDirection as "increase" | "decrease", minimumEffect: row.goalValue },
+    evaluation: { start: days.evaluation.start, end: days.evaluation.end },
+    // An action recorded as already live counts as decided at its start (its caveat says it was recorded later).
+    decidedOn: late ? days.start : createdDay,
+  };
+  const asOf = localDay(now, timeZone);
+  let result: ImpactResult;
+  try {
+    result = evaluateImpact(orders, action, { timeZone, asOf, seed, caveats });
+  } catch (error) {
+    if (error instanceof ImpactError) throw new ActionError(error.message, 400);
+    throw error;
+  }
+  const evaluation: StoredEvaluation = { ...result, asOf };
+  const updated = await db.action.update({
+    where: { shop_id: { shop, id } },
+    data: { lastEvaluation: JSON.parse(JSON.stringify(evaluation)) as Prisma.InputJsonValue, evaluatedAt: now, status: statusAt(row, now) },
+  });
+  return { action: updated, evaluation };
+}
+
+/**
+ * What if the shop offered `discountPercent` % off the add-on when bought with the anchor, for `campaignDays` days?
+ * The baseline is the last WHAT_IF_BASELINE_DAYS days of the history (up to yesterday); prices and unit costs are the
+ * products' current ones (lowest-priced variant).
+ */
+export async function whatIfBundle({ db, shop, now, input }: { db: PrismaClient; shop: string; now: Date; input: unknown }) {
+  const parsed = WhatIfInput.safeParse(input);
+  if (!parsed.success) throw new ActionError(firstMessage(parsed.error), 400);
+  const w = parsed.data;
+  if (w.anchor === w.addOn) throw new ActionError("the anchor and the add-on must be two different products", 400);
+  const { timezone: timeZone, currency } = await shopOf(db, shop);
+  const products = await loadProducts(db, shop);
+  const anchor = products.get(w.anchor);
+  const addOn = products.get(w.addOn);
+  if (!anchor || !addOn) throw new ActionError(`unknown product(s) in this shop: ${[w.anchor, w.addOn].filter((id) => !products.has(id)).join(", ")}`, 400);
+  const orders = (await loadOrders(db, shop)).map((o) => impactOrderOf(o, null));
+  const yesterday = addDays(localDay(now, timeZone), -1);
+  const lastOrder = orders.reduce((m, o) => (o.createdAt.getTime() > m ? o.createdAt.getTime() : m), Number.NEGATIVE_INFINITY);
+  const caveats: string[] = [];
+  let end = yesterday;
+  if (Number.isFinite(lastOrder)) {
+    const lastDay = localDay(lastOrder, timeZone);
+    if (lastDay < end) {
+      end = lastDay;
+      if (dayNumber(yesterday) - dayNumber(lastDay) > 14) caveats.push(`The latest order is from ${lastDay}: the baseline is the ${WHAT_IF_BASELINE_DAYS} days up to it.`);
+    }
+  }
+  const baseline = { start: addDays(end, -(WHAT_IF_BASELINE_DAYS - 1)), end };
+  let result: WhatIfResult;
+  try {
+    result = whatIfBundleDiscount(orders, {
+      anchors: [w.anchor],
+      addOns: [w.addOn],
+      discount: w.discountPercent / 100,
+      addOnPrice: addOn.price,
+      addOnUnitCost: addOn.unitCost ?? null,
+      baseline,
+      campaignDays: w.campaignDays,
+      timeZone,
+    });
+  } catch (error) {
+    if (error instanceof RangeError) throw new ActionError(error.message, 400);
+    throw error;
+  }
+  if (result.baselineOrders === 0) caveats.push(`No order with ${anchor.title} between ${baseline.start} and ${baseline.end}: nothing to project.`);
+  if (addOn.unitCost === null) caveats.push(`${addOn.title} has no unit cost: only revenue figures are given, not margin.`);
+  return {
+    input: w,
+    currency,
+    anchor: { id: anchor.id, title: anchor.title },
+    addOn: { id: addOn.id, title: addOn.title, price: addOn.price, unitCost: addOn.unitCost ?? null },
+    baseline,
+    result,
+    caveats,
+  };
+}
