@@ -96,7 +96,7 @@ export const ActionInput = z
     note: z.preprocess(blankToUndefined, z.string().trim().max(1000, "note is at most 1000 characters").optional()),
   })
   .superRefine((a, ctx) => {
-    if (a.end !== undefined && a.end < a.start) ctx.addIssue({ code: "custom", path: ["end"], message: `the window ends (${a.end}) before it starts (${a.start})` });
+    if (a.end !== undefined && isDay(a.start) && isDay(a.end) && a.end < a.start) ctx.addIssue({ code: "custom", path: ["end"], message: `the window ends (${a.end}) before it starts (${a.start})` });
     if (a.metric === "attach-rate" && a.addOns.length === 0) ctx.addIssue({ code: "custom", path: ["addOns"], message: "attach-rate needs add-on products: the products whose attachment to the targets is measured" });
     if (a.addOns.some((id) => a.products.includes(id))) ctx.addIssue({ code: "custom", path: ["addOns"], message: "a product cannot be both a target and an add-on" });
     if (a.alreadyLive && !a.note) ctx.addIssue({ code: "custom", path: ["note"], message: "an action recorded as already live needs a note saying when its metric and goal were decided" });
