@@ -1,0 +1,49 @@
+/** What the admin's "Trends and seasonality" page shows: the stored trends, trimmed and labelled for display. */
+import type { PrismaClient } from "@prisma/client";
+import defaultPrisma from "../../db.server";
+import { minorUnitDigits } from "../../insights/money";
+import type { Effect } from "../../insights/trends/seasonality";
+import { readTrends } from "./trends.server";
+
+/** Weeks shown in the chart (the stored weekly series is whole). */
+const CHART_WEEKS = 104;
+
+const pct = (x: number) => `${x >= 1 ? "+" : "−"}${Math.abs(Math.round((x - 1) * 1000) / 10).toFixed(1)} %`;
+
+function effectRow(e: Effect) {
+  return { key: e.key, label: e.label, change: pct(e.multiplier), interval: `${pct(e.lower)} to ${pct(e.upper)}`, significant: e.significant, days: e.days };
+}
+
+export async function trendsPage({ shop, db = defaultPrisma }: { shop: string; db?: PrismaClient }) {
+  const stored = await readTrends(db, shop);
+  if (!stored) return { ready: false as const };
+  const { summary, data, computedAt } = stored;
+  const digits = minorUnitDigits(summary.currency);
+  const money = (minor: number | null) =>
+    minor === null ? "—" : new Intl.NumberFormat("en-US", { style: "currency", currency: summary.currency, maximumFractionDigits: digits }).format(minor / 10 ** digits);
+  const s = data.seasonality;
+  return {
+    ready: true as const,
+    computedAt: computedAt.toISOString(),
+    summary,
+    chart: data.series.weekly.slice(-CHART_WEEKS).map((p) => ({ period: p.period, start: p.start, days: p.days, orders: p.orders, revenue: money(p.revenue) })),
+    months: data.series.monthly
+      .slice(-24)
+      .reverse()
+      .map((p) => ({ period: p.period, orders: p.orders, revenue: money(p.revenue), aov: money(p.aov === null ? null : Math.round(p.aov)), newCustomers: p.newCustomers, returningCustomers: p.returningCustomers })),
+    findings: s?.findings.map((f) => f.text) ?? [],
+    level: s?.level ?? 0.95,
+    weekday: s?.weekday?.map(effectRow) ?? null,
+    lunarMonths: s?.lunarMonths?.map(effectRow) ?? null,
+    gregorianMonths: s?.gregorianMonths?.map(effectRow) ?? null,
+    tet: s?.tet ? { model: s.tet.model, preTet: effectRow(s.tet.preTet), weeks: s.tet.weeks.map(effectRow) } : null,
+    forecast: data.forecast
+      ? {
+          level: data.forecast.level,
+          method: data.forecast.method,
+          weeks: data.forecast.weeks.map((w) => ({ start: w.start, end: w.end, forecast: Math.round(w.forecast), lower: Math.round(w.lower), upper: Math.round(w.upper) })),
+        }
+      : null,
+    dataQuality: data.dataQuality.caveats,
+  };
+}

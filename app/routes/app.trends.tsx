@@ -1,0 +1,230 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Button, Card, DataTable, EmptyState, Layout, List, Page, Text } from "@shopify/polaris";
+import { z } from "zod";
+import { jobQueue } from "../jobs/queue.server";
+import { requestInsightsRecompute } from "../lib/insights/recompute.server";
+import { trendsPage } from "../lib/insights/trends-page.server";
+import { authenticate } from "../shopify.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return trendsPage({ shop: session.shop });
+};
+
+const Recompute = z.object({ intent: z.literal("recompute") });
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  if (!Recompute.safeParse(Object.fromEntries(await request.formData())).success) return data({ ok: false as const }, { status: 400 });
+  await requestInsightsRecompute({ shop: session.shop, queue: jobQueue() });
+  return { ok: true as const };
+};
+
+type Page = Extract<ReturnType<typeof useLoaderData<typeof loader>>, { ready: true }>;
+type EffectRow = NonNullable<Page["weekday"]>[number];
+
+/** Orders per week as bars (server-rendered SVG: no chart library); a partial first or last week is scaled to 7 days. */
+function WeeklyChart({ points }: { points: Page["chart"] }) {
+  const width = 720;
+  const height = 160;
+  const perWeek = points.map((p) => (p.days > 0 ? (p.orders * 7) / p.days : 0));
+  const max = Math.max(1, ...perWeek);
+  const bar = width / Math.max(1, points.length);
+  return (
+    <svg viewBox={`0 0 ${width} ${height + 20}`} width="100%" role="img" aria-label="Orders per week">
+      <title>Orders per week</title>
+      {points.map((p, i) => {
+        const h = (perWeek[i]! / max) * height;
+        return (
+          <rect key={p.period} x={i * bar + 0.5} y={height - h} width={Math.max(1, bar - 1)} height={h} fill={p.days < 7 ? "#b5b5b5" : "#2c6ecb"}>
+            <title>{`${p.period} (from ${p.start}): ${p.orders} orders, ${p.revenue}${p.days < 7 ? ` — ${p.days} days only` : ""}`}</title>
+          </rect>
+        );
+      })}
+      <line x1={0} y1={height} x2={width} y2={height} stroke="#8a8a8a" />
+      <text x={0} y={height + 15} fontSize={11} fill="#616161">
+        {points[0]?.start}
+      </text>
+      <text x={width} y={height + 15} fontSize={11} fill="#616161" textAnchor="end">
+        {points.at(-1)?.period}
+      </text>
+      <text x={4} y={12} fontSize={11} fill="#616161">
+        {`max ${Math.round(max)} orders/week`}
+      </text>
+    </svg>
+  );
+}
+
+function EffectsTable({ rows, level }: { rows: EffectRow[]; level: number }) {
+  return (
+    <DataTable
+      columnContentTypes={["text", "numeric", "text", "numeric", "text"]}
+      headings={["", "Effect", `${Math.round(level * 100)} % interval`, "Days", ""]}
+      rows={rows.map((r) => [r.label, r.change, r.interval, r.days, r.significant ? <Badge key={r.key} tone="info">Clear</Badge> : <Text key={r.key} as="span" tone="subdued">within noise</Text>])}
+    />
+  );
+}
+
+export default function TrendsPage() {
+  const page = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
+  const recomputing = navigation.state !== "idle" && navigation.formMethod === "POST";
+  const recompute = (
+    <Form method="post">
+      <input type="hidden" name="intent" value="recompute" />
+      <Button submit loading={recomputing}>
+        Recompute
+      </Button>
+    </Form>
+  );
+
+  if (!page.ready) {
+    return (
+      <Page title="Trends and seasonality">
+        <Layout>
+          <Layout.Section>
+            <Card>
+              <EmptyState heading="No trends yet" image="" action={{ content: "Go to Home", url: "/app" }}>
+                <p>Trends, seasonal effects and the forecast are computed from your orders after the first sync (or an import) finishes. If it has, recompute them now.</p>
+                <div style={{ marginTop: 12 }}>{recompute}</div>
+              </EmptyState>
+            </Card>
+          </Layout.Section>
+        </Layout>
+      </Page>
+    );
+  }
+
+  const { summary, chart, months, findings, level, weekday, lunarMonths, gregorianMonths, tet, forecast, computedAt } = page;
+  return (
+    <Page
+      title="Trends and seasonality"
+      subtitle={`${summary.orders.toLocaleString("en-US")} orders${summary.first ? ` from ${summary.first} to ${summary.last}` : ""} · ${summary.timeZone} · computed ${computedAt.slice(0, 16).replace("T", " ")} UTC`}
+      primaryAction={recompute}
+    >
+      <Layout>
+        {summary.caveats.length > 0 && (
+          <Layout.Section>
+            <Banner tone="warning" title="What these numbers rest on">
+              <BlockStack gap="100">
+                {summary.caveats.map((c) => (
+                  <Text as="p" key={c}>
+                    {c}
+                  </Text>
+                ))}
+              </BlockStack>
+            </Banner>
+          </Layout.Section>
+        )}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Orders per week
+              </Text>
+              {chart.length > 0 ? <WeeklyChart points={chart} /> : <Text as="p">No orders yet.</Text>}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Seasonal findings
+              </Text>
+              <Text as="p" tone="subdued">
+                Each effect is a multiplier on the trend with the other effects held fixed (a quasi-Poisson regression of daily orders); only effects whose {Math.round(level * 100)} % interval excludes
+                “no effect” are listed.
+              </Text>
+              {findings.length > 0 ? (
+                <List>
+                  {findings.map((f) => (
+                    <List.Item key={f}>{f}</List.Item>
+                  ))}
+                </List>
+              ) : (
+                <Text as="p">{summary.hasSeasonality ? "No seasonal effect stands out from the noise yet." : "Not enough history for seasonal effects yet."}</Text>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        {weekday && (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Weekdays (against the average day)
+                </Text>
+                <EffectsTable rows={weekday} level={level} />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        )}
+        {(lunarMonths || gregorianMonths) && (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {lunarMonths ? "Lunar months (each against the other eleven)" : "Months (each against the other eleven)"}
+                </Text>
+                <EffectsTable rows={lunarMonths ?? gregorianMonths!} level={level} />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        )}
+        {tet && (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Tết (against the same days without Tết)
+                </Text>
+                <EffectsTable rows={[tet.preTet, ...tet.weeks]} level={level} />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        )}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Forecast: orders per week
+              </Text>
+              {forecast ? (
+                <>
+                  <Text as="p" tone="subdued">
+                    {Math.round(forecast.level * 100)} % prediction intervals. The seasonal pattern above times a damped trend, from the last complete day of orders.
+                  </Text>
+                  <DataTable
+                    columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+                    headings={["Week", "Forecast", "Low", "High"]}
+                    rows={forecast.weeks.map((w) => [`${w.start} – ${w.end}`, w.forecast, w.lower, w.upper])}
+                  />
+                </>
+              ) : (
+                <Text as="p">Not enough history for a forecast yet (8 weeks are needed).</Text>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        {months.length > 0 && (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  Months
+                </Text>
+                <DataTable
+                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+                  headings={["Month", "Orders", "Revenue (net of refunds)", "Average order", "New customers", "Returning"]}
+                  rows={months.map((m) => [m.period, m.orders, m.revenue, m.aov, m.newCustomers, m.returningCustomers])}
+                />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        )}
+      </Layout>
+    </Page>
+  );
+}
