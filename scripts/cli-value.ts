@@ -1,9 +1,12 @@
 /**
- * `insight-loop clv` and `insight-loop rfm`: customer value straight from an import file (no database).
+ * `insight-loop clv`, `rfm`, `cohorts` and `segments`: customer value straight from an import file (no database).
  *
  *   clv --input <file> --format cdnow|online-retail|shopify-csv|csv --calibration-end YYYY-MM-DD
  *       [--holdout-end YYYY-MM-DD] [--time-unit week|day] [--horizon <n>] [--discount-rate <d>] [--map …] [--tz …] [--json]
  *   rfm --input <file> --format … --as-of YYYY-MM-DD [--previous YYYY-MM-DD] [--map …] [--tz …] [--json]
+ *   cohorts --input <file> --format … [--as-of YYYY-MM-DD] [--period month|quarter|year] [--map …] [--tz …] [--json]
+ *   segments --input <file> --format … --by tag-prefix:<prefix>|first-category|first-product|source|country
+ *       [--as-of YYYY-MM-DD] [--inactive-days <n>] [--compare <a,b>] [--seed <n>] [--top <n>] [--map …] [--tz …] [--json]
  *
  * Orders: one purchase per order of a known customer, worth its total less refunds; cancelled and test orders and
  * orders without a customer are left out. Days are counted in --tz (the format's default time zone otherwise).
@@ -17,7 +20,9 @@ import { countTriples, fitBgNbd, InsufficientDataError, ModelInputError, nextPur
 import { customerLifetimeValue, expectedAverageSpend, fitGammaGamma, type GammaGammaFit } from "../app/insights/clv/gamma-gamma";
 import { calibrationHoldoutCheck } from "../app/insights/clv/holdout";
 import { RFM_GROUPS, rfmInputs, rfmMovement, rfmScores, RfmError, type Order } from "../app/insights/clv/rfm";
-import { customerSummary, dayNumberOf, dayOfNumber, SummaryError, type Purchase, type TimeUnit } from "../app/insights/clv/summary";
+import { customerSummary, dayNumberIn, dayNumberOf, dayOfNumber, SummaryError, type Purchase, type TimeUnit } from "../app/insights/clv/summary";
+import { churnByPeriod, CohortError, retentionMatrix, type ChurnPeriod } from "../app/insights/clv/cohorts";
+import { compareSegments, firstOrderSegments, SegmentError, tagSegment } from "../app/insights/clv/segments";
 import { minorUnitDigits } from "../app/insights/money";
 import type { CliIo } from "./cli";
 
@@ -90,7 +95,7 @@ function failWith(io: CliIo, command: string, json: boolean | undefined, done: D
   return (error: unknown, code: number) => {
     const message = error instanceof Error ? error.message : String(error);
     io.err(`insight-loop ${command}: ${message}\n`);
-    const known = [ImportError, InsufficientDataError, ModelInputError, SummaryError, RfmError].some((E) => error instanceof E);
+    const known = [ImportError, InsufficientDataError, ModelInputError, SummaryError, RfmError, CohortError, SegmentError].some((E) => error instanceof E);
     if (!known && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
     if (json) {
       const info: Record<string, unknown> = { message };
@@ -295,4 +300,230 @@ export function registerRfm(program: Command, io: CliIo, done: Done) {
         fail(error, error instanceof RfmError || error instanceof SummaryError ? 2 : 1);
       }
     });
+}
+
+interface SegmentRead extends OrdersRead {
+  /** The orders again, with what segments need: source and product lines. */
+  detailed: { customerId: string; at: number; amount: number; source: string | null; lines: { product: string; category: string | null }[] }[];
+  customers: Map<string, { tags: string[]; countryCode: string | null }>;
+}
+
+/** Like readCustomerOrders, keeping each order's source and lines and the file's customers (tags, country). */
+async function readSegmentOrders(io: CliIo, opts: ReadOptions): Promise<SegmentRead> {
+  const file = path.isAbsolute(opts.input) ? opts.input : path.resolve(io.env.INIT_CWD ?? process.cwd(), opts.input);
+  const source = await openImport(file, opts.format, { map: opts.map, tz: opts.tz, maxProblems: 10 });
+  const orders: Order[] = [];
+  const detailed: SegmentRead["detailed"] = [];
+  const skipped = { cancelled: 0, test: 0, withoutCustomer: 0 };
+  let currency: string | undefined;
+  for await (const order of source.orders) {
+    if (order.cancelledAt !== null) skipped.cancelled++;
+    else if (order.test) skipped.test++;
+    else if (order.customerId === null) skipped.withoutCustomer++;
+    else {
+      currency ??= order.currency;
+      if (order.currency !== currency) throw new ImportError(`order ${order.id} is in ${order.currency}; the file's orders so far are in ${currency} (one currency per analysis)`);
+      const o = { customerId: order.customerId, at: order.createdAt.getTime(), amount: Number(order.total - order.totalRefunded) };
+      orders.push(o);
+      detailed.push({
+        ...o,
+        source: order.sourceName,
+        lines: order.lines.map((l) => ({ product: l.productId ?? l.title, category: l.productId === null ? null : l.productId })),
+      });
+    }
+  }
+  const ctx = source.context;
+  // A product's category is its product type (empty in most import formats: then the category is unknown).
+  for (const d of detailed) {
+    for (const line of d.lines) {
+      const product = line.category === null ? undefined : ctx.products.get(line.category);
+      line.category = product && product.productType !== "" ? product.productType : null;
+      if (product) line.product = product.title;
+    }
+  }
+  const problems = ctx.problems.map((p) => `${ctx.file}: ${p.line > 0 ? `line ${p.line}: ` : ""}${p.message}`);
+  if (ctx.problemCount > problems.length) problems.push(`... and ${ctx.problemCount - problems.length} more`);
+  const customers = new Map([...ctx.customers].map(([id, c]) => [id, { tags: c.tags, countryCode: c.countryCode }]));
+  return { orders, detailed, customers, currency: currency ?? source.options.currency ?? "USD", timeZone: source.options.tz, skipped, problems };
+}
+
+/** The last order's day in the time zone (the default as-of day). */
+function lastOrderDay(orders: readonly Order[], timeZone: string): string {
+  let last = -Infinity;
+  for (const o of orders) if (o.at > last) last = o.at;
+  if (last === -Infinity) throw new CohortError("the file has no orders of known customers");
+  return dayOfNumber(dayNumberIn(timeZone)(last));
+}
+
+export function registerCohorts(program: Command, io: CliIo, done: Done) {
+  program
+    .command("cohorts")
+    .description("cohort retention matrix by first-order month and churn per period from a file (no database)")
+    .requiredOption("--input <file>", "the orders file (gzip is detected)")
+    .requiredOption("--format <format>", `the file's format: ${IMPORT_FORMATS.join(", ")}`)
+    .option("--as-of <day>", "the last day observed, YYYY-MM-DD (default: the last order's day)", day("--as-of"))
+    .option("--period <period>", "churn period: month, quarter or year (default month)", "month")
+    .option("--map <pair>", "csv: map a field to a column, field=column (repeatable)", collect, [] as string[])
+    .option("--tz <zone>", "IANA time zone the months are counted in (default: the format's)")
+    .option("--json", "print only JSON on stdout")
+    .action(async (opts: { input: string; format: string; asOf?: string; period: string; map: string[]; tz?: string; json?: boolean }) => {
+      const fail = failWith(io, "cohorts", opts.json, done);
+      try {
+        resolveOptions(checkFormat(opts.format), { map: opts.map, tz: opts.tz });
+        if (!["month", "quarter", "year"].includes(opts.period)) throw new CohortError(`--period must be month, quarter or year, got ${JSON.stringify(opts.period)}`);
+      } catch (error) {
+        fail(error, 2);
+        return;
+      }
+      try {
+        const read = await readCustomerOrders(io, opts);
+        if (read.problems.length > 0) io.err(`${read.problems.length} row problem(s):\n${read.problems.join("\n")}\n`);
+        const scale = 10 ** minorUnitDigits(read.currency);
+        const asOf = opts.asOf ?? lastOrderDay(read.orders, read.timeZone);
+        const matrix = retentionMatrix(read.orders, { timeZone: read.timeZone, asOf });
+        const churn = churnByPeriod(read.orders, { timeZone: read.timeZone, asOf, period: opts.period as ChurnPeriod });
+        const cohorts = matrix.cohorts.map((c) => ({
+          ...c,
+          revenuePerCustomer: c.revenuePerCustomer.map((v) => round(v / scale, 4)),
+          cumulativeRevenuePerCustomer: c.cumulativeRevenuePerCustomer.map((v) => round(v / scale, 4)),
+        }));
+        const result = { ...matrix, currency: read.currency, cohorts, churnPeriod: opts.period, churn };
+        const note =
+          `${cohorts.reduce((s, c) => s + c.customers, 0)} customers in ${cohorts.length} monthly cohorts to ${asOf} (${read.timeZone}; ${read.skipped.cancelled} cancelled, ` +
+          `${read.skipped.test} test and ${read.skipped.withoutCustomer} guest orders left out)${matrix.lastMonthPartial ? `; ${matrix.lastMonth} is a partial month` : ""}\n`;
+        if (opts.json) {
+          io.err(note);
+          io.out(`${JSON.stringify(result, null, 2)}\n`);
+        } else {
+          io.out(note);
+          io.out("Retention (share of the cohort buying in month +k):\n");
+          for (const c of cohorts) io.out(`  ${c.cohort} ${String(c.customers).padStart(7)}  ${c.retention.map((v) => `${(100 * v).toFixed(0)}%`.padStart(5)).join("")}\n`);
+          io.out(`Churn per ${opts.period} (active in the previous period, no order in this one):\n`);
+          for (const r of churn) io.out(`  ${r.period.padEnd(8)} ${r.churnRate === null ? "    -" : `${(100 * r.churnRate).toFixed(1)}%`.padStart(6)} of ${r.activeBefore}  (${r.returning} returning, ${r.new} new)\n`);
+        }
+        done(0);
+      } catch (error) {
+        fail(error, error instanceof CohortError || error instanceof SummaryError ? 2 : 1);
+      }
+    });
+}
+
+const SEGMENT_BY = /^(tag-prefix:.+|first-category|first-product|source|country)$/;
+
+/** A small seeded uniform source (mulberry32) for the bootstrap: the same seed gives the same intervals. */
+function seededUniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function registerSegments(program: Command, io: CliIo, done: Done) {
+  program
+    .command("segments")
+    .description("compare customer segments (a tag group, first category or product, acquisition source, country) from a file (no database)")
+    .requiredOption("--input <file>", "the orders file (gzip is detected)")
+    .requiredOption("--format <format>", `the file's format: ${IMPORT_FORMATS.join(", ")}`)
+    .requiredOption("--by <attribute>", "tag-prefix:<prefix> (e.g. tag-prefix:age:), first-category, first-product, source or country")
+    .option("--as-of <day>", "the last day observed, YYYY-MM-DD (default: the last order's day)", day("--as-of"))
+    .option("--inactive-days <n>", "churn: no order in the last n days (default 365)", positive("--inactive-days"), 365)
+    .option("--compare <a,b>", "bootstrap intervals of the differences between two segments, e.g. age:15-22,age:23-30")
+    .option("--seed <n>", "bootstrap seed (default 1)", positive("--seed"), 1)
+    .option("--top <n>", "top products per segment (default 5)", positive("--top"), 5)
+    .option("--map <pair>", "csv: map a field to a column, field=column (repeatable)", collect, [] as string[])
+    .option("--tz <zone>", "IANA time zone the days are counted in (default: the format's)")
+    .option("--json", "print only JSON on stdout")
+    .action(
+      async (opts: { input: string; format: string; by: string; asOf?: string; inactiveDays: number; compare?: string; seed: number; top: number; map: string[]; tz?: string; json?: boolean }) => {
+        const fail = failWith(io, "segments", opts.json, done);
+        let compare: [string, string] | undefined;
+        try {
+          resolveOptions(checkFormat(opts.format), { map: opts.map, tz: opts.tz });
+          if (!SEGMENT_BY.test(opts.by)) throw new SegmentError(`--by must be tag-prefix:<prefix>, first-category, first-product, source or country, got ${JSON.stringify(opts.by)}`);
+          if (opts.compare !== undefined) {
+            const parts = opts.compare.split(",").map((s) => s.trim());
+            if (parts.length !== 2 || parts.some((p) => p === "")) throw new SegmentError(`--compare must be two segments separated by a comma, got ${JSON.stringify(opts.compare)}`);
+            compare = [parts[0]!, parts[1]!];
+          }
+        } catch (error) {
+          fail(error, 2);
+          return;
+        }
+        try {
+          const read = await readSegmentOrders(io, opts);
+          if (read.problems.length > 0) io.err(`${read.problems.length} row problem(s):\n${read.problems.join("\n")}\n`);
+          const scale = 10 ** minorUnitDigits(read.currency);
+          const asOf = opts.asOf ?? lastOrderDay(read.orders, read.timeZone);
+          // Inactivity is measured to the end of the as-of day (UTC; hours do not matter for a churn window of days).
+          const asOfEnd = Date.parse(`${asOf}T00:00:00Z`) + 86_400_000;
+          const dayOf = dayNumberIn(read.timeZone);
+          const asOfDay = dayNumberOf(asOf);
+          const inRange = read.detailed.filter((o) => dayOf(o.at) <= asOfDay);
+          let segmentOf: (id: string) => string | null;
+          if (opts.by.startsWith("tag-prefix:")) {
+            const prefix = opts.by.slice("tag-prefix:".length);
+            segmentOf = (id) => tagSegment(read.customers.get(id)?.tags ?? [], prefix);
+          } else if (opts.by === "country") {
+            segmentOf = (id) => read.customers.get(id)?.countryCode ?? null;
+          } else {
+            const first = firstOrderSegments(
+              inRange.map((o) => ({
+                customerId: o.customerId,
+                at: o.at,
+                value: opts.by === "source" ? o.source : opts.by === "first-product" ? (o.lines[0]?.product ?? null) : (o.lines[0]?.category ?? null),
+              })),
+            );
+            segmentOf = (id) => first.get(id) ?? null;
+          }
+          const ids = new Set(inRange.map((o) => o.customerId));
+          const customers = [...ids].map((id) => ({ id, segment: segmentOf(id) }));
+          const report = compareSegments(
+            customers,
+            inRange.map((o) => ({ customerId: o.customerId, at: o.at, amount: o.amount, products: o.lines.map((l) => l.product) })),
+            {
+              inactiveAfterDays: opts.inactiveDays,
+              asOf: asOfEnd,
+              topProducts: opts.top,
+              ...(compare ? { compare, random: seededUniform(opts.seed) } : {}),
+            },
+          );
+          const warnings: string[] = [];
+          if (report.segments.length === 0) warnings.push(`no customer has a value for ${opts.by} in this file (${report.unassigned} customers without one)`);
+          else if (report.unassigned > 0) warnings.push(`${report.unassigned} customer(s) have no value for ${opts.by}: left out`);
+          const money = (v: number) => round(v / scale, 4);
+          const segments = report.segments.map((s) => ({ ...s, revenue: money(s.revenue), aov: money(s.aov) }));
+          const comparison = report.comparison && {
+            ...report.comparison,
+            differences: report.comparison.differences.map((d) =>
+              d.metric === "aov" ? { ...d, a: money(d.a), b: money(d.b), difference: money(d.difference), low: money(d.low), high: money(d.high) } : d,
+            ),
+          };
+          const result = { by: opts.by, asOf, timeZone: read.timeZone, currency: read.currency, churn: `no order in the last ${opts.inactiveDays} days`, segments, unassigned: report.unassigned, comparison, warnings };
+          const note = `${customers.length} customers in ${segments.length} segment(s) by ${opts.by} to ${asOf}\n` + warnings.map((w) => `warning: ${w}\n`).join("");
+          if (opts.json) {
+            io.err(note);
+            io.out(`${JSON.stringify(result, null, 2)}\n`);
+          } else {
+            io.out(note);
+            for (const s of segments) {
+              io.out(
+                `  ${s.segment.padEnd(20)} ${String(s.customers).padStart(7)} customers  AOV ${s.aov.toFixed(2)} ${read.currency}  ${s.purchaseFrequency.toFixed(2)} orders each  ` +
+                  `repeat ${(100 * s.repeatRate).toFixed(1)}%  churn ${s.churn === null ? "-" : `${(100 * s.churn).toFixed(1)}%`}\n`,
+              );
+            }
+            if (comparison) {
+              io.out(`${comparison.a} − ${comparison.b} (${(100 * comparison.level).toFixed(0)}% bootstrap intervals, ${comparison.resamples} resamples, seed ${opts.seed}):\n`);
+              for (const d of comparison.differences) io.out(`  ${d.metric.padEnd(18)} ${d.difference.toFixed(4)} [${d.low.toFixed(4)}, ${d.high.toFixed(4)}]${d.significant ? " significant" : ""}\n`);
+            }
+          }
+          done(0);
+        } catch (error) {
+          fail(error, error instanceof SegmentError || error instanceof SummaryError ? 2 : 1);
+        }
+      },
+    );
 }

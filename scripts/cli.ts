@@ -26,7 +26,7 @@ import { importFile } from "../app/import/import.server";
 import { checkFormat, resolveOptions } from "../app/import/read";
 import { readTransactions } from "../app/import/transactions";
 import { associationRules, decayWeights, MiningError, ThresholdError, type AssociationRule } from "../app/insights/rules";
-import { registerClv, registerRfm } from "./cli-value";
+import { registerClv, registerCohorts, registerRfm, registerSegments } from "./cli-value";
 import { IMPORT_FORMATS, ImportError, type ImportReport } from "../app/import/types";
 import { registerBacktest, registerUpgrades } from "./cli-insights";
 import { registerImpact, registerTrends } from "./cli-trends";
@@ -295,6 +295,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   registerRules(program, io, (c) => (code = c));
   registerClv(program, io, (c) => (code = c));
   registerRfm(program, io, (c) => (code = c));
+  registerCohorts(program, io, (c) => (code = c));
+  registerSegments(program, io, (c) => (code = c));
   registerUpgrades(program, io, (c) => (code = c));
   registerBacktest(program, io, (c) => (code = c));
   registerTrends(program, io, (c) => (code = c));

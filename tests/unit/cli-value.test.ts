@@ -165,3 +165,122 @@ describe("insight-loop rfm", () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe("insight-loop cohorts and segments", () => {
+  // The same five customers (csv, UTC) by hand, as of 2024-03-31:
+  //   January cohort c1, c4, c5 — active Jan 3, Feb c1, Mar c1; revenue Jan 100 + 50 + 20, Feb 100, Mar 100 over 3.
+  //   February cohort c2, c3 — active Feb 2, Mar c2; revenue Feb 75 + 100, Mar 75 over 2. c6 (04-02) is after as-of.
+  //   Churn: Feb — of Jan's c1, c4, c5, c4 and c5 buy nothing (2/3); Mar — of Feb's c1, c2, c3, c3 buys nothing (1/3).
+  const lines = [
+    "order,date,item,customer,price,country",
+    "a1,2024-01-10,tea,c1,100.00,VN",
+    "a2,2024-02-10,tea,c1,100.00,VN",
+    "a3,2024-03-30,tea,c1,100.00,VN",
+    "b1,2024-02-01,tea,c2,75.00,Vietnam",
+    "b2,2024-03-20,tea,c2,75.00,VN",
+    "c1,2024-02-10,cup,c3,100.00,SG",
+    "d1,2024-01-05,cup,c4,50.00,SG",
+    "e1,2024-01-01,tea,c5,20.00,Singapore",
+    "f1,2024-04-02,tea,c6,20.00,SG",
+  ];
+  const map = ["--map", "order_id=order", "--map", "date=date", "--map", "product=item", "--map", "customer_id=customer", "--map", "country=country"];
+
+  it("retention matrix and monthly churn by hand", async () => {
+    const file = fixture("cohorts.csv", lines);
+    const r = await cli("cohorts", "--input", file, "--format", "csv", ...map, "--as-of", "2024-03-31", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      lastMonth: string;
+      lastMonthPartial: boolean;
+      ordersAfterAsOf: number;
+      cohorts: { cohort: string; customers: number; retention: number[]; revenuePerCustomer: number[]; cumulativeRevenuePerCustomer: number[] }[];
+      churn: { period: string; activeBefore: number; churned: number; churnRate: number; active: number; returning: number; new: number }[];
+    };
+    expect([out.lastMonth, out.lastMonthPartial, out.ordersAfterAsOf]).toEqual(["2024-03", false, 1]);
+    expect(out.cohorts.map((c) => [c.cohort, c.customers])).toEqual([
+      ["2024-01", 3],
+      ["2024-02", 2],
+    ]);
+    expect(out.cohorts[0]!.retention).toEqual([1, 1 / 3, 1 / 3]);
+    expect(out.cohorts[0]!.revenuePerCustomer).toEqual([56.6667, 33.3333, 33.3333]);
+    expect(out.cohorts[1]!.retention).toEqual([1, 0.5]);
+    expect(out.cohorts[1]!.revenuePerCustomer).toEqual([87.5, 37.5]);
+    expect(out.cohorts[1]!.cumulativeRevenuePerCustomer).toEqual([87.5, 125]);
+    expect(out.churn).toEqual([
+      { period: "2024-02", activeBefore: 3, churned: 2, churnRate: 2 / 3, active: 3, returning: 0, new: 2 },
+      { period: "2024-03", activeBefore: 3, churned: 1, churnRate: 1 / 3, active: 2, returning: 0, new: 0 },
+    ]);
+    // Without --as-of the last order's day (2024-04-02) is used: April is partial, c6 forms an April cohort.
+    const latest = await cli("cohorts", "--input", file, "--format", "csv", ...map, "--json");
+    const all = JSON.parse(latest.stdout) as { asOf: string; lastMonthPartial: boolean; cohorts: { cohort: string }[] };
+    expect([all.asOf, all.lastMonthPartial, all.cohorts.map((c) => c.cohort)]).toEqual(["2024-04-02", true, ["2024-01", "2024-02", "2024-04"]]);
+    expect((await cli("cohorts", "--input", file, "--format", "csv", ...map, "--period", "week")).code).toBe(2);
+  });
+
+  it("segments by country: size, AOV, frequency, repeat, inactivity churn and top products by hand; seeded comparison", async () => {
+    const file = fixture("segments.csv", lines);
+    const args = ["segments", "--input", file, "--format", "csv", ...map, "--as-of", "2024-03-31", "--by", "country", "--inactive-days", "60", "--json"];
+    const r = await cli(...args, "--compare", "VN,SG", "--seed", "3");
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      segments: { segment: string; customers: number; orders: number; revenue: number; aov: number; purchaseFrequency: number; repeatRate: number; churn: number; topProducts: { product: string; orders: number }[] }[];
+      comparison: { differences: { metric: string; difference: number; low: number; high: number; significant: boolean }[] };
+    };
+    // SG: c3 (100, cup), c4 (50, cup), c5 (20, tea): 3 orders, 170, nobody repeats; c4 and c5 last bought > 60 days
+    // before the end of 03-31 (87 and 91 days), c3 51 days. VN: c1 3 × 100, c2 2 × 75: 5 orders, 450, both repeat.
+    expect(out.segments.map((s) => [s.segment, s.customers, s.orders, s.revenue, s.purchaseFrequency, s.repeatRate, s.churn])).toEqual([
+      ["SG", 3, 3, 170, 1, 0, 2 / 3],
+      ["VN", 2, 5, 450, 2.5, 1, 0],
+    ]);
+    expect(out.segments[0]!.aov).toBeCloseTo(170 / 3, 4);
+    expect(out.segments[1]!.aov).toBe(90);
+    expect(out.segments[0]!.topProducts).toEqual([
+      { product: "cup", orders: 2, share: 2 / 3 },
+      { product: "tea", orders: 1, share: 1 / 3 },
+    ]);
+    // Every VN customer repeats and no SG customer does: the repeat-rate difference is 1 in every resample.
+    const repeat = out.comparison.differences.find((d) => d.metric === "repeatRate")!;
+    expect([repeat.difference, repeat.low, repeat.high, repeat.significant]).toEqual([1, 1, 1, true]);
+    const again = await cli(...args, "--compare", "VN,SG", "--seed", "3");
+    expect(again.stdout).toBe(r.stdout);
+  });
+
+  it("segments: a tag prefix nobody has, first product, and bad usage", async () => {
+    const file = fixture("segments2.csv", lines);
+    const base = ["segments", "--input", file, "--format", "csv", ...map, "--as-of", "2024-03-31", "--json"];
+    const tags = await cli(...base, "--by", "tag-prefix:age:");
+    expect(tags.code, tags.stderr).toBe(0);
+    const t = JSON.parse(tags.stdout) as { segments: unknown[]; unassigned: number; warnings: string[] };
+    expect([t.segments, t.unassigned]).toEqual([[], 5]);
+    expect(t.warnings).toEqual(["no customer has a value for tag-prefix:age: in this file (5 customers without one)"]);
+    // First product: c1, c2, c5 started with tea; c3, c4 with cup.
+    const first = JSON.parse((await cli(...base, "--by", "first-product")).stdout) as { segments: { segment: string; customers: number }[] };
+    expect(first.segments.map((s) => [s.segment, s.customers])).toEqual([
+      ["cup", 2],
+      ["tea", 3],
+    ]);
+    expect((await cli(...base, "--by", "age")).code).toBe(2);
+    expect((await cli(...base, "--by", "country", "--compare", "VN")).code).toBe(2);
+    const missing = await cli(...base, "--by", "country", "--compare", "VN,JP");
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout).error.message).toMatch(/JP has no customers/);
+  });
+
+  it("segments by source from a Shopify export", async () => {
+    const file = fixture("shopify.csv", [
+      "Name,Email,Created at,Currency,Total,Source,Lineitem quantity,Lineitem name,Lineitem price",
+      "#1001,a@example.com,2024-01-02 10:00:00 +0000,USD,10.00,web,1,Tea,10.00",
+      "#1002,b@example.com,2024-01-03 10:00:00 +0000,USD,30.00,pos,1,Cup,30.00",
+      "#1003,a@example.com,2024-02-03 10:00:00 +0000,USD,20.00,pos,1,Tea,20.00",
+    ]);
+    const r = await cli("segments", "--input", file, "--format", "shopify-csv", "--by", "source", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    // a's first order came from web (its second from pos); b's from pos.
+    const out = JSON.parse(r.stdout) as { asOf: string; segments: { segment: string; customers: number; orders: number; revenue: number }[] };
+    expect(out.asOf).toBe("2024-02-03");
+    expect(out.segments.map((s) => [s.segment, s.customers, s.orders, s.revenue])).toEqual([
+      ["pos", 1, 1, 30],
+      ["web", 1, 2, 30],
+    ]);
+  });
+});
