@@ -10,6 +10,8 @@
  */
 import type { Action as ActionRow, Prisma, PrismaClient } from "@prisma/client";
 import { z } from "zod";
+import defaultPrisma from "../../db.server";
+import { minorUnitDigits } from "../../insights/money";
 import { dataQuality, type Caveat } from "../../insights/data-quality";
 import { evaluateAction as evaluateImpact, ImpactError, IMPACT_METRICS, type Action as ImpactAction, type ImpactOrder, type ImpactResult } from "../../insights/impact/evaluate";
 import { whatIfBundleDiscount, type WhatIfResult } from "../../insights/impact/what-if";
@@ -184,7 +186,7 @@ export function actionDays(a: Pick<ActionRow, "startsAt" | "endsAt" | "evaluatio
  * Records an action. Its metric, goal and evaluation window are required now, before launch: an action whose first day
  * is already past is refused unless it is recorded as already live, with a note (its verdicts then say so).
  */
-export async function createAction({ db, shop, now, input }: { db: PrismaClient; shop: string; now: Date; input: unknown }): Promise<ActionRow> {
+export async function createAction({ db = defaultPrisma, shop, now, input }: { db?: PrismaClient; shop: string; now: Date; input: unknown }): Promise<ActionRow> {
   const parsed = ActionInput.safeParse(input);
   if (!parsed.success) throw new ActionError(firstMessage(parsed.error), 400);
   const a = parsed.data;
@@ -228,7 +230,7 @@ export async function createAction({ db, shop, now, input }: { db: PrismaClient;
 }
 
 /** The shop's actions, newest first, with their status brought up to `now`. */
-export async function listActions({ db, shop, now }: { db: PrismaClient; shop: string; now: Date }) {
+export async function listActions({ db = defaultPrisma, shop, now }: { db?: PrismaClient; shop: string; now: Date }) {
   await db.action.updateMany({ where: { shop, status: { not: "ended" }, endsAt: { lte: now } }, data: { status: "ended" } });
   await db.action.updateMany({ where: { shop, status: "planned", startsAt: { lte: now } }, data: { status: "live" } });
   const rows = await db.action.findMany({ where: { shop }, orderBy: [{ createdAt: "desc" }, { id: "asc" }] });
@@ -236,7 +238,7 @@ export async function listActions({ db, shop, now }: { db: PrismaClient; shop: s
 }
 
 /** One action of the shop, or a 404 ActionError (also for another shop's action). */
-export async function getAction({ db, shop, id }: { db: PrismaClient; shop: string; id: string }) {
+export async function getAction({ db = defaultPrisma, shop, id }: { db?: PrismaClient; shop: string; id: string }) {
   const row = await db.action.findUnique({ where: { shop_id: { shop, id } } });
   if (!row) throw new ActionError(`no action ${id} in this shop`, 404);
   return row;
@@ -270,7 +272,7 @@ function impactOrderOf(o: LoadedOrder, unitCost: ((productId: string) => number 
  * Evaluates the shop's action `id` on the shop's orders as of `now` and stores the verdict (achieved / not achieved /
  * inconclusive, with the reason, the estimate and its interval).
  */
-export async function evaluateAction({ db, shop, id, now, seed = 1 }: { db: PrismaClient; shop: string; id: string; now: Date; seed?: number }) {
+export async function evaluateAction({ db = defaultPrisma, shop, id, now, seed = 1 }: { db?: PrismaClient; shop: string; id: string; now: Date; seed?: number }) {
   const row = await getAction({ db, shop, id });
   const { timezone: timeZone } = await shopOf(db, shop);
   const target = row.target as unknown as ActionTarget;
@@ -325,7 +327,7 @@ export async function evaluateAction({ db, shop, id, now, seed = 1 }: { db: Pris
  * The baseline is the last WHAT_IF_BASELINE_DAYS days of the history (up to yesterday); prices and unit costs are the
  * products' current ones (lowest-priced variant).
  */
-export async function whatIfBundle({ db, shop, now, input }: { db: PrismaClient; shop: string; now: Date; input: unknown }) {
+export async function whatIfBundle({ db = defaultPrisma, shop, now, input }: { db?: PrismaClient; shop: string; now: Date; input: unknown }) {
   const parsed = WhatIfInput.safeParse(input);
   if (!parsed.success) throw new ActionError(firstMessage(parsed.error), 400);
   const w = parsed.data;
@@ -366,13 +368,96 @@ export async function whatIfBundle({ db, shop, now, input }: { db: PrismaClient;
   }
   if (result.baselineOrders === 0) caveats.push(`No order with ${anchor.title} between ${baseline.start} and ${baseline.end}: nothing to project.`);
   if (addOn.unitCost === null) caveats.push(`${addOn.title} has no unit cost: only revenue figures are given, not margin.`);
+  const digits = minorUnitDigits(currency);
+  const money = (minor: number) => new Intl.NumberFormat("en-US", { style: "currency", currency, maximumFractionDigits: digits }).format(Math.round(minor) / 10 ** digits);
+  const range = (lo: number, hi: number, f: (x: number) => string) => (lo <= hi ? `${f(lo)} to ${f(hi)}` : `${f(hi)} to ${f(lo)}`);
+  const rate = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const display = {
+    eligibleOrders: `${Math.round(result.eligibleOrders).toLocaleString("en-US")} (${result.eligibleOrdersPerDay.toFixed(2)} a day)`,
+    baselineAttachRate: `${rate(result.baselineAttachRate)} of ${result.baselineOrders.toLocaleString("en-US")} orders`,
+    uptake: `attach rate ${range(result.low.attachRate, result.high.attachRate, rate)}: ${range(result.low.incrementalAddOns, result.high.incrementalAddOns, (x) => Math.round(x).toLocaleString("en-US"))} extra add-ons`,
+    subsidyCost: money(result.subsidyCost),
+    netRevenue: range(result.low.incrementalRevenue, result.high.incrementalRevenue, money),
+    netMargin: result.low.incrementalMargin === null || result.high.incrementalMargin === null ? null : range(result.low.incrementalMargin, result.high.incrementalMargin, money),
+    breakEven: result.breakEvenElasticity === null ? null : result.breakEvenElasticity.toFixed(2),
+  };
   return {
     input: w,
     currency,
+    display,
     anchor: { id: anchor.id, title: anchor.title },
     addOn: { id: addOn.id, title: addOn.title, price: addOn.price, unitCost: addOn.unitCost ?? null },
     baseline,
     result,
     caveats,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The admin's "Actions and impact" page
+
+const VERDICT_LABEL = { achieved: "Achieved", "not achieved": "Not achieved", inconclusive: "Inconclusive" } as const;
+/** Products offered in the page's pickers. */
+const PICKER_PRODUCTS = 500;
+
+/** The goal in words, in the effect's units. */
+export function describeGoal(metric: string, direction: string, value: number, currency: string): string {
+  const sign = direction === "decrease" ? "−" : "+";
+  if (metric === "attach-rate") return `${sign}${(value * 100).toFixed(1)} points of attach rate`;
+  if (metric === "aov") {
+    const digits = minorUnitDigits(currency);
+    return `${sign}${new Intl.NumberFormat("en-US", { style: "currency", currency, maximumFractionDigits: digits }).format(value / 10 ** digits)} average order`;
+  }
+  return `${sign}${(value * 100).toFixed(1)} % ${metric} per day`;
+}
+
+export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: string; now: Date; db?: PrismaClient }) {
+  const { timezone: timeZone, currency } = await shopOf(db, shop);
+  const actions = await listActions({ db, shop, now });
+  const named = new Set(actions.flatMap((a) => [...a.target.products, ...(a.target.addOns ?? [])]));
+  const [picker, namedRows] = await Promise.all([
+    db.product.findMany({ where: { shop, deletedAt: null }, orderBy: [{ title: "asc" }, { id: "asc" }], take: PICKER_PRODUCTS, select: { id: true, title: true } }),
+    db.product.findMany({ where: { shop, id: { in: [...named] } }, select: { id: true, title: true } }),
+  ]);
+  const titles = new Map([...picker, ...namedRows].map((p) => [p.id, p.title]));
+  const title = (id: string) => titles.get(id) ?? `Product ${id}`;
+  const value = (metric: string, x: number | null) => (x === null ? "—" : metric === "attach-rate" ? `${(x * 100).toFixed(1)} %` : metric === "aov" ? x.toFixed(0) : x.toFixed(3));
+  const effect = (e: StoredEvaluation, x: number) => (e.effectKind === "relative" || e.metric === "attach-rate" ? `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)}${e.metric === "attach-rate" ? " points" : " %"}` : `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(0)}`);
+  return {
+    today: localDay(now, timeZone),
+    timeZone,
+    currency,
+    products: picker,
+    actions: actions.map((a) => {
+      const days = actionDays(a, timeZone);
+      const e = a.lastEvaluation;
+      return {
+        id: a.id,
+        kind: a.kind,
+        title: a.title,
+        status: a.status,
+        window: `${days.start} – ${a.endsAt ? days.end : "open"}`,
+        evaluation: `${days.evaluation.start} – ${days.evaluation.end}`,
+        targets: a.target.products.map(title),
+        addOns: (a.target.addOns ?? []).map(title),
+        metric: a.metric,
+        goal: describeGoal(a.metric, a.goalDirection, a.goalValue, currency),
+        note: a.note,
+        evaluatedAt: a.evaluatedAt?.toISOString() ?? null,
+        verdict: e
+          ? {
+              verdict: e.verdict,
+              label: VERDICT_LABEL[e.verdict],
+              reason: e.reason,
+              method: e.method,
+              estimate: e.estimate === null ? null : effect(e, e.estimate),
+              interval: e.ci ? `${effect(e, e.ci.lower)} to ${effect(e, e.ci.upper)} (${Math.round(e.ci.level * 100)} %)` : null,
+              target: `${value(e.metric, e.target.pre.value)} → ${value(e.metric, e.target.post.value)}`,
+              control: e.control ? `${value(e.metric, e.control.pre.value)} → ${value(e.metric, e.control.post.value)} (${e.control.products.length} product(s))` : null,
+              caveats: e.caveats.filter((c) => c.severity !== "info").map((c) => c.message),
+            }
+          : null,
+      };
+    }),
   };
 }
