@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, EmptyState, FormLayout, InlineStack, Layout, List, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
-import { ACTION_KINDS, ACTION_METRICS, ActionError, actionsPage, createAction, evaluateAction, whatIfBundle } from "../lib/insights/actions.server";
+import { ActionError, actionsPage, createAction, evaluateAction, whatIfBundle } from "../lib/insights/actions.server";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -63,7 +63,7 @@ function ProductPicker({ name, label, products }: { name: string; label: string;
   );
 }
 
-function NewActionForm({ products, today }: { products: Loaded["products"]; today: string }) {
+function NewActionForm({ products, today, kinds, metrics }: Pick<Loaded, "products" | "today" | "kinds" | "metrics">) {
   const [kind, setKind] = useState<string>("bundle-discount");
   const [title, setTitle] = useState("");
   const [start, setStart] = useState(today);
@@ -79,7 +79,7 @@ function NewActionForm({ products, today }: { products: Loaded["products"]; toda
       <input type="hidden" name="intent" value="create" />
       <FormLayout>
         <FormLayout.Group>
-          <Select label="Kind" name="kind" options={ACTION_KINDS.map((k) => ({ label: KIND_LABEL[k], value: k }))} value={kind} onChange={setKind} />
+          <Select label="Kind" name="kind" options={kinds.map((k) => ({ label: KIND_LABEL[k], value: k }))} value={kind} onChange={setKind} />
           <TextField label="Title" name="title" value={title} onChange={setTitle} autoComplete="off" />
         </FormLayout.Group>
         <FormLayout.Group>
@@ -95,7 +95,7 @@ function NewActionForm({ products, today }: { products: Loaded["products"]; toda
           <Select
             label="Metric (chosen before launch)"
             name="metric"
-            options={[{ label: "Choose…", value: "" }, ...ACTION_METRICS.map((m) => ({ label: METRIC_LABEL[m], value: m }))]}
+            options={[{ label: "Choose…", value: "" }, ...metrics.map((m) => ({ label: METRIC_LABEL[m], value: m }))]}
             value={metric}
             onChange={setMetric}
           />
@@ -243,7 +243,7 @@ export default function ActionsPage() {
               <Text as="p" tone="subdued">
                 Metric, goal and evaluation window are required now, before launch: deciding them afterwards lets any result look like success.
               </Text>
-              <NewActionForm products={page.products} today={page.today} />
+              <NewActionForm products={page.products} today={page.today} kinds={page.kinds} metrics={page.metrics} />
             </BlockStack>
           </Card>
         </Layout.Section>

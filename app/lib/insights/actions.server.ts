@@ -425,6 +425,8 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
   const effect = (e: StoredEvaluation, x: number) => (e.effectKind === "relative" || e.metric === "attach-rate" ? `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)}${e.metric === "attach-rate" ? " points" : " %"}` : `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(0)}`);
   return {
     today: localDay(now, timeZone),
+    kinds: [...ACTION_KINDS],
+    metrics: [...ACTION_METRICS],
     timeZone,
     currency,
     products: picker,
