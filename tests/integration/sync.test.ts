@@ -133,6 +133,40 @@ describe("full sync", () => {
     expect(stored.every((o) => o.customerId === null)).toBe(true);
   });
 
+  it("fetches a download that breaks off again and reads on from the last committed line", async () => {
+    const db = testDb();
+    await resetShop(db, env.shop);
+    // The orders file's first download dies after ~40 % of its bytes, the second one after ~70 % (a reset connection).
+    const cuts = [0.4, 0.7];
+    const fetched: string[] = [];
+    const download = async (url: string) => {
+      const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      const isOrders = new TextDecoder().decode(bytes.subarray(0, 200)).includes("/Order/");
+      const cut = isOrders ? cuts.shift() : undefined;
+      fetched.push(isOrders ? `orders${cut === undefined ? "" : `@${cut}`}` : "other");
+      if (cut === undefined) return new Response(bytes);
+      const end = Math.floor(bytes.length * cut);
+      let sent = false;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (!sent) {
+            sent = true;
+            controller.enqueue(bytes.subarray(0, end));
+          } else controller.error(Object.assign(new TypeError("terminated"), { cause: { code: "ECONNRESET" } }));
+        },
+      });
+      return new Response(body);
+    };
+    const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
+    const done = await runFullSync({ runId: run.id, deps: deps({ batchSize: 300, download }) });
+    expect(done.status).toBe("SUCCEEDED");
+    expect(fetched.filter((f) => f.startsWith("orders"))).toEqual(["orders@0.4", "orders@0.7", "orders"]);
+    expect(done.errorCount).toBe(2);
+    expect(done.lastError).toMatch(/^orders: the download broke off at line \d+ .*fetching it again$/);
+    expect(await counts(db, env.shop)).toEqual(expectedCounts(env.store));
+    expect(await db.syncStage.count({ where: { syncRunId: run.id } })).toBe(0);
+  });
+
   it("runs one sync at a time per shop", async () => {
     const db = testDb();
     await resetShop(db, env.shop);

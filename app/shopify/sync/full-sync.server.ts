@@ -18,7 +18,7 @@ import { BULK_OPERATION_RUN_QUERY, type BulkOperationRunQueryData } from "../gra
 import { BULK_OPERATION_STATUS, type BulkOperationStatusData } from "../graphql/BulkOperationStatus";
 import { BULK_ORDERS } from "../graphql/BulkOrders";
 import { BULK_PRODUCTS } from "../graphql/BulkProducts";
-import { applyFile, MalformedLineError, type FileProgress, type Resource } from "./stream-apply.server";
+import { applyFile, isNetworkError, MalformedLineError, type FileProgress, type Resource } from "./stream-apply.server";
 
 export const RESOURCES = ["collections", "products", "customers", "orders"] as const satisfies readonly Resource[];
 export { textLines } from "./stream-apply.server";
@@ -219,6 +219,34 @@ export async function runFullSync({ runId, deps }: { runId: string; deps: SyncDe
 
 /** Streams a finished bulk file into the tables, resuming after its last committed line. */
 async function ingest(
+  deps: SyncDeps,
+  run: SyncRun,
+  state: SyncState,
+  resource: Resource,
+  url: string,
+  currency: string,
+  download: (url: string) => Promise<Response>,
+) {
+  const { db, now } = deps;
+  // A download that breaks off is fetched again and read from the first line not yet committed (a short real pause:
+  // deps.sleep paces polling, which tests may stop).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ingestOnce(deps, run, state, resource, url, currency, download);
+      return;
+    } catch (error) {
+      if (!isNetworkError(error) || attempt >= DOWNLOAD_ATTEMPTS) throw error;
+      run.errorCount += 1;
+      run.lastError = `${resource}: the download broke off at line ${state[resource].done} (${(error as Error).message}); fetching it again`;
+      await save(db, run, state, {}, now());
+      await new Promise<void>((r) => setTimeout(r, Math.min(8_000, 250 * 2 ** (attempt - 1))));
+    }
+  }
+}
+
+const DOWNLOAD_ATTEMPTS = 5;
+
+async function ingestOnce(
   deps: SyncDeps,
   run: SyncRun,
   state: SyncState,

@@ -57,21 +57,36 @@ export async function* textLines(body: ReadableStream<Uint8Array>): AsyncGenerat
   const decoder = new TextDecoder();
   const reader = body.getReader();
   let rest = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const text = rest + decoder.decode(value, { stream: true });
-    let start = 0;
-    let newline = text.indexOf("\n");
-    while (newline >= 0) {
-      yield text.charCodeAt(newline - 1) === 13 ? text.slice(start, newline - 1) : text.slice(start, newline);
-      start = newline + 1;
-      newline = text.indexOf("\n", start);
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const text = rest + decoder.decode(value, { stream: true });
+      let start = 0;
+      let newline = text.indexOf("\n");
+      while (newline >= 0) {
+        yield text.charCodeAt(newline - 1) === 13 ? text.slice(start, newline - 1) : text.slice(start, newline);
+        start = newline + 1;
+        newline = text.indexOf("\n", start);
+      }
+      rest = text.slice(start);
     }
-    rest = text.slice(start);
+    finished = true;
+  } finally {
+    // Stopped early (an error, a consumer that gave up): release the download instead of leaving it to fail unheard.
+    if (!finished) await reader.cancel().catch(() => undefined);
   }
   rest += decoder.decode();
   if (rest.length > 0) yield rest.endsWith("\r") ? rest.slice(0, -1) : rest;
+}
+
+/** A download that broke off (connection reset, truncated body): worth fetching again, from where it stopped. */
+export function isNetworkError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string" && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CLOSED|Z_BUF_ERROR|Z_DATA_ERROR)$/.test(code)) return true;
+  return error instanceof TypeError && /fetch failed|terminated|network/i.test(error.message);
 }
 
 /** A parsed child row, with where it came from (for SyncStage). */
@@ -228,6 +243,8 @@ export async function applyFile(options: ApplyFileOptions): Promise<void> {
   let inFlight: Promise<void> | null = null;
 
   const flush = async (batch: { parents: unknown[]; parentGids: string[]; children: Child<unknown>[]; lastLine: number }) => {
+    // The cursor is written inside the transaction: if it does not commit, neither does the cursor move here.
+    const before = { ...progress };
     await db.$transaction(
       async (tx) => {
         // Read in the batch's transaction: a customers/redact that lands mid-sync is honoured from the next batch on.
@@ -236,8 +253,8 @@ export async function applyFile(options: ApplyFileOptions): Promise<void> {
         const written = new Set(await plan.writeParents(tx, shop, parents, marker));
         const inBatch = new Map(batch.parentGids.map((gid, i) => [gid, batch.parents[i]]));
         const all = batch.children;
-        // Children that came earlier and waited for these parents.
-        if (progress.waiting > 0 && batch.parentGids.length > 0) {
+        // Children that came earlier and waited for these parents (an index lookup; usually nothing).
+        if (batch.parentGids.length > 0) {
           const waited = await tx.$queryRawUnsafe<{ line: number; data: string; parentId: string }[]>(
             `DELETE FROM "SyncStage" WHERE "syncRunId" = $1 AND "resource" = $2 AND "parentId" = ANY($3::text[])
              RETURNING "line", "data", "parentId"`,
@@ -279,7 +296,10 @@ export async function applyFile(options: ApplyFileOptions): Promise<void> {
         await options.commit(tx, { parents: batch.parents.length, lastLine: batch.lastLine });
       },
       { timeout: 300_000, maxWait: 60_000 },
-    );
+    ).catch((error: unknown) => {
+      Object.assign(progress, before);
+      throw error;
+    });
   };
 
   const dispatch = async () => {
@@ -326,11 +346,9 @@ export async function applyFile(options: ApplyFileOptions): Promise<void> {
     if (inFlight) await (inFlight as Promise<void>).catch(() => undefined);
   }
 
-  if (progress.waiting > 0) {
-    const left = await db.$executeRawUnsafe(`DELETE FROM "SyncStage" WHERE "syncRunId" = $1 AND "resource" = $2`, runId, resource);
-    progress.dropped += left;
-    progress.waiting = 0;
-  }
+  const left = await db.$executeRawUnsafe(`DELETE FROM "SyncStage" WHERE "syncRunId" = $1 AND "resource" = $2`, runId, resource);
+  progress.dropped += left;
+  progress.waiting = 0;
 }
 
 function parseChild(plan: Plan<unknown, unknown>, text: string, line: number): Child<unknown> {
