@@ -1,10 +1,11 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, DataTable, EmptyState, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
+import { useLoaderData, useSearchParams } from "@remix-run/react";
+import { Badge, BlockStack, Card, DataTable, EmptyState, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { jobQueue } from "../jobs/queue.server";
 import { crossSellPage } from "../lib/insights/cross-sell-page.server";
 import { requestInsightsRecompute } from "../lib/insights/recompute.server";
+import { Caveats, RecomputeButton, SectionCard } from "../components/insight-page";
 import { authenticate } from "../shopify.server";
 
 const Query = z.object({ product: z.string().max(100).optional() });
@@ -30,18 +31,9 @@ const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 export default function CrossSellPage() {
   const page = useLoaderData<typeof loader>();
-  const navigation = useNavigation();
   const [, setSearchParams] = useSearchParams();
-  const recomputing = navigation.state !== "idle" && navigation.formMethod === "POST";
 
-  const recompute = (
-    <Form method="post">
-      <input type="hidden" name="intent" value="recompute" />
-      <Button submit loading={recomputing}>
-        Recompute
-      </Button>
-    </Form>
-  );
+  const recompute = <RecomputeButton />;
 
   if (!page.ready) {
     return (
@@ -67,72 +59,46 @@ export default function CrossSellPage() {
   return (
     <Page title="Cross-sell and upgrades" subtitle={`From ${summary.baskets.toLocaleString("en-US")} orders · computed ${computedAt.slice(0, 16).replace("T", " ")} UTC`} primaryAction={recompute}>
       <Layout>
-        {summary.caveats.length > 0 && (
-          <Layout.Section>
-            <Banner tone="warning" title="What these numbers rest on">
-              <BlockStack gap="100">
-                {summary.caveats.map((c) => (
-                  <Text as="p" key={c}>
-                    {c}
-                  </Text>
-                ))}
-              </BlockStack>
-            </Banner>
-          </Layout.Section>
-        )}
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Frequently bought together
-              </Text>
-              <Text as="p" tone="subdued">
-                Only pairs that are statistically significant ({summary.significantProductRules.toLocaleString("en-US")} of{" "}
-                {summary.productRules.toLocaleString("en-US")} mined) are suggested; without enough history a product gets
-                complementary types, then bestsellers, each labelled.
-              </Text>
-              <Select
-                label="Product"
-                options={anchors.map((a) => ({ label: a.title, value: a.id }))}
-                value={anchor?.id ?? ""}
-                onChange={(value) => setSearchParams({ product: value })}
-              />
-              {anchor && anchor.recommendations.length > 0 ? (
-                <DataTable
-                  columnContentTypes={["text", "text", "text"]}
-                  headings={["Suggest", "Why", "Source"]}
-                  rows={anchor.recommendations.map((r) => [
-                    r.title,
-                    r.explanation,
-                    <Badge key={r.productId} tone={SOURCE_TONE[r.source]}>
-                      {SOURCE_LABEL[r.source]}
-                    </Badge>,
-                  ])}
-                />
-              ) : (
-                <Text as="p">No suggestion for this product yet.</Text>
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Upgrade paths
-              </Text>
-              {upgrades.length === 0 ? (
-                <Text as="p">No higher-tier alternative found yet (products need a pricier sibling of the same type, collection or line).</Text>
-              ) : (
-                <DataTable
-                  columnContentTypes={["text", "text", "text"]}
-                  headings={["Bought", "Upgrade to", "Evidence"]}
-                  rows={upgrades.map((u) => [u.from, u.to, u.explanation])}
-                />
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <Caveats caveats={summary.caveats} />
+        <SectionCard title="Frequently bought together">
+          <Text as="p" tone="subdued">
+            Only pairs that are statistically significant ({summary.significantProductRules.toLocaleString("en-US")} of{" "}
+            {summary.productRules.toLocaleString("en-US")} mined) are suggested; without enough history a product gets
+            complementary types, then bestsellers, each labelled.
+          </Text>
+          <Select
+            label="Product"
+            options={anchors.map((a) => ({ label: a.title, value: a.id }))}
+            value={anchor?.id ?? ""}
+            onChange={(value) => setSearchParams({ product: value })}
+          />
+          {anchor && anchor.recommendations.length > 0 ? (
+            <DataTable
+              columnContentTypes={["text", "text", "text"]}
+              headings={["Suggest", "Why", "Source"]}
+              rows={anchor.recommendations.map((r) => [
+                r.title,
+                r.explanation,
+                <Badge key={r.productId} tone={SOURCE_TONE[r.source]}>
+                  {SOURCE_LABEL[r.source]}
+                </Badge>,
+              ])}
+            />
+          ) : (
+            <Text as="p">No suggestion for this product yet.</Text>
+          )}
+        </SectionCard>
+        <SectionCard title="Upgrade paths">
+          {upgrades.length === 0 ? (
+            <Text as="p">No higher-tier alternative found yet (products need a pricier sibling of the same type, collection or line).</Text>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "text", "text"]}
+              headings={["Bought", "Upgrade to", "Evidence"]}
+              rows={upgrades.map((u) => [u.from, u.to, u.explanation])}
+            />
+          )}
+        </SectionCard>
         <Layout.Section>
           <Card>
             <BlockStack gap="300">

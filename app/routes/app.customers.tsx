@@ -1,5 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, DataTable, EmptyState, FormLayout, InlineGrid, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
@@ -7,6 +7,7 @@ import { jobQueue } from "../jobs/queue.server";
 import { customerValuePage } from "../lib/insights/customer-value-page.server";
 import { recordMarketingSpend, SpendError } from "../lib/insights/marketing-spend.server";
 import { requestInsightsRecompute } from "../lib/insights/recompute.server";
+import { Caveats, RecomputeButton, SectionCard } from "../components/insight-page";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -75,15 +76,7 @@ function SpendForm({ currency }: { currency: string }) {
 export default function CustomersPage() {
   const page = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const recompute = (
-    <Form method="post">
-      <input type="hidden" name="intent" value="recompute" />
-      <Button submit loading={navigation.state !== "idle" && navigation.formMethod === "POST"}>
-        Recompute
-      </Button>
-    </Form>
-  );
+  const recompute = <RecomputeButton />;
   if (!page.ready) {
     return (
       <Page title="Customer value">
@@ -105,19 +98,7 @@ export default function CustomersPage() {
       primaryAction={recompute}
     >
       <Layout>
-        {summary.caveats.length > 0 && (
-          <Layout.Section>
-            <Banner tone="warning" title="What these numbers rest on">
-              <BlockStack gap="100">
-                {summary.caveats.map((c) => (
-                  <Text as="p" key={c}>
-                    {c}
-                  </Text>
-                ))}
-              </BlockStack>
-            </Banner>
-          </Layout.Section>
-        )}
+        <Caveats caveats={summary.caveats} />
         {model && (
           <Layout.Section>
             <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
@@ -127,67 +108,46 @@ export default function CustomersPage() {
             </InlineGrid>
           </Layout.Section>
         )}
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                RFM groups
-              </Text>
-              {agreement && (
-                <Text as="p" tone="subdued">
-                  Agrees with Shopify&apos;s own RFM group for {pct(agreement.agreeing / agreement.compared)} of {agreement.compared.toLocaleString("en-US")} customers.
-                </Text>
-              )}
-              <DataTable
-                columnContentTypes={["text", "numeric", "numeric"]}
-                headings={["Group", "Customers", "Average lifetime value (12 months)"]}
-                rows={groups.map((g) => [g.group.replaceAll("_", " ").toLowerCase(), g.customers.toLocaleString("en-US"), g.clv])}
-              />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Valuable customers slipping away
-              </Text>
-              {slipping.length === 0 ? (
-                <Text as="p">No repeat customer is below a 50 % chance of still being active.</Text>
-              ) : (
-                <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric", "text"]}
-                  headings={["Customer id", "Orders", "Spent", "Chance still active", "RFM group"]}
-                  rows={slipping.map((s) => [s.customerId, s.orders, s.totalSpend, pct(s.pAlive), s.rfmGroup.replaceAll("_", " ").toLowerCase()])}
-                />
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Retention by first-order month
-              </Text>
-              {cohorts.length === 0 ? (
-                <Text as="p">No customer orders yet.</Text>
-              ) : (
-                <DataTable
-                  columnContentTypes={["text", "numeric", ...Array.from({ length: months }, () => "numeric" as const)]}
-                  headings={["Cohort", "Customers", ...Array.from({ length: months }, (_, k) => `Month ${k}`)]}
-                  rows={cohorts.map((c) => [c.cohort, c.customers, ...Array.from({ length: months }, (_, k) => (k < c.retention.length ? pct(c.retention[k]!) : ""))])}
-                />
-              )}
-              {churn.length > 0 && (
-                <Text as="p" tone="subdued">
-                  Monthly churn (customers active the month before with no order this month):{" "}
-                  {churn.map((c) => `${c.period} ${pct(c.churnRate)}`).join(" · ")}
-                </Text>
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <SectionCard title="RFM groups">
+          {agreement && (
+            <Text as="p" tone="subdued">
+              Agrees with Shopify&apos;s own RFM group for {pct(agreement.agreeing / agreement.compared)} of {agreement.compared.toLocaleString("en-US")} customers.
+            </Text>
+          )}
+          <DataTable
+            columnContentTypes={["text", "numeric", "numeric"]}
+            headings={["Group", "Customers", "Average lifetime value (12 months)"]}
+            rows={groups.map((g) => [g.group.replaceAll("_", " ").toLowerCase(), g.customers.toLocaleString("en-US"), g.clv])}
+          />
+        </SectionCard>
+        <SectionCard title="Valuable customers slipping away">
+          {slipping.length === 0 ? (
+            <Text as="p">No repeat customer is below a 50 % chance of still being active.</Text>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "numeric", "numeric", "numeric", "text"]}
+              headings={["Customer id", "Orders", "Spent", "Chance still active", "RFM group"]}
+              rows={slipping.map((s) => [s.customerId, s.orders, s.totalSpend, pct(s.pAlive), s.rfmGroup.replaceAll("_", " ").toLowerCase()])}
+            />
+          )}
+        </SectionCard>
+        <SectionCard title="Retention by first-order month">
+          {cohorts.length === 0 ? (
+            <Text as="p">No customer orders yet.</Text>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "numeric", ...Array.from({ length: months }, () => "numeric" as const)]}
+              headings={["Cohort", "Customers", ...Array.from({ length: months }, (_, k) => `Month ${k}`)]}
+              rows={cohorts.map((c) => [c.cohort, c.customers, ...Array.from({ length: months }, (_, k) => (k < c.retention.length ? pct(c.retention[k]!) : ""))])}
+            />
+          )}
+          {churn.length > 0 && (
+            <Text as="p" tone="subdued">
+              Monthly churn (customers active the month before with no order this month):{" "}
+              {churn.map((c) => `${c.period} ${pct(c.churnRate)}`).join(" · ")}
+            </Text>
+          )}
+        </SectionCard>
         {segments.map((seg) => (
           <Layout.Section key={seg.by}>
             <Card>
@@ -212,62 +172,48 @@ export default function CustomersPage() {
             </Card>
           </Layout.Section>
         ))}
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Acquisition cost
-              </Text>
-              {answer && !answer.ok && answer.error && <Banner tone="critical">{answer.error}</Banner>}
-              {answer && answer.ok && answer.saved && <Banner tone="success">{answer.saved}</Banner>}
-              <Text as="p" tone="subdued">
-                Enter what you spent on marketing per month (and per channel, if you like): the app divides it by the new customers of that
-                month for CAC, and compares it with their lifetime value.
-              </Text>
-              <SpendForm currency={currency} />
-              {cac ? (
-                <>
-                  <DataTable
-                    columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-                    headings={["Month", "Spend", "New customers", "CAC", "LTV", "LTV:CAC", "Payback (months)"]}
-                    rows={cac.months.map((m) => [m.month, m.spend, m.newCustomers, m.cac, m.ltv, m.ltvToCac === null ? "—" : m.ltvToCac.toFixed(2), m.paybackMonths ?? "—"])}
-                  />
-                  {cac.messages.map((m) => (
-                    <Text as="p" tone="subdued" key={m}>
-                      {m}
-                    </Text>
-                  ))}
-                </>
-              ) : (
-                <Text as="p">No spend entered yet.</Text>
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <SectionCard title="Acquisition cost">
+          {answer && !answer.ok && answer.error && <Banner tone="critical">{answer.error}</Banner>}
+          {answer && answer.ok && answer.saved && <Banner tone="success">{answer.saved}</Banner>}
+          <Text as="p" tone="subdued">
+            Enter what you spent on marketing per month (and per channel, if you like): the app divides it by the new customers of that
+            month for CAC, and compares it with their lifetime value.
+          </Text>
+          <SpendForm currency={currency} />
+          {cac ? (
+            <>
+              <DataTable
+                columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+                headings={["Month", "Spend", "New customers", "CAC", "LTV", "LTV:CAC", "Payback (months)"]}
+                rows={cac.months.map((m) => [m.month, m.spend, m.newCustomers, m.cac, m.ltv, m.ltvToCac === null ? "—" : m.ltvToCac.toFixed(2), m.paybackMonths ?? "—"])}
+              />
+              {cac.messages.map((m) => (
+                <Text as="p" tone="subdued" key={m}>
+                  {m}
+                </Text>
+              ))}
+            </>
+          ) : (
+            <Text as="p">No spend entered yet.</Text>
+          )}
+        </SectionCard>
         {model && (
-          <Layout.Section>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  The models behind it
-                </Text>
-                <Text as="p">
-                  BG/NBD (days): r = {fixed(model.bgnbd.params.r)}, α = {fixed(model.bgnbd.params.alpha, 2)}, a = {fixed(model.bgnbd.params.a)}, b ={" "}
-                  {fixed(model.bgnbd.params.b)}
-                  {model.bgnbd.standardErrors ? ` (standard errors ${fixed(model.bgnbd.standardErrors.r)}, ${fixed(model.bgnbd.standardErrors.alpha, 2)}, ${fixed(model.bgnbd.standardErrors.a)}, ${fixed(model.bgnbd.standardErrors.b)})` : ""}
-                  ; log-likelihood {model.bgnbd.logLikelihood.toFixed(1)}.
-                  {model.gammaGamma ? ` Gamma-Gamma spend: p = ${fixed(model.gammaGamma.params.p)}, q = ${fixed(model.gammaGamma.params.q)}, v = ${fixed(model.gammaGamma.params.v, 1)}.` : ""}
-                </Text>
-                {holdout && (
-                  <DataTable
-                    columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-                    headings={[`Repeat orders by ${holdout.calibrationEnd}`, "Customers", `Actual repeat orders to ${holdout.holdoutEnd}`, "Predicted"]}
-                    rows={holdout.buckets.map((b) => [b.frequency, b.customers, b.actual.toFixed(2), b.predicted.toFixed(2)])}
-                  />
-                )}
-              </BlockStack>
-            </Card>
-          </Layout.Section>
+          <SectionCard title="The models behind it">
+            <Text as="p">
+              BG/NBD (days): r = {fixed(model.bgnbd.params.r)}, α = {fixed(model.bgnbd.params.alpha, 2)}, a = {fixed(model.bgnbd.params.a)}, b ={" "}
+              {fixed(model.bgnbd.params.b)}
+              {model.bgnbd.standardErrors ? ` (standard errors ${fixed(model.bgnbd.standardErrors.r)}, ${fixed(model.bgnbd.standardErrors.alpha, 2)}, ${fixed(model.bgnbd.standardErrors.a)}, ${fixed(model.bgnbd.standardErrors.b)})` : ""}
+              ; log-likelihood {model.bgnbd.logLikelihood.toFixed(1)}.
+              {model.gammaGamma ? ` Gamma-Gamma spend: p = ${fixed(model.gammaGamma.params.p)}, q = ${fixed(model.gammaGamma.params.q)}, v = ${fixed(model.gammaGamma.params.v, 1)}.` : ""}
+            </Text>
+            {holdout && (
+              <DataTable
+                columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+                headings={[`Repeat orders by ${holdout.calibrationEnd}`, "Customers", `Actual repeat orders to ${holdout.holdoutEnd}`, "Predicted"]}
+                rows={holdout.buckets.map((b) => [b.frequency, b.customers, b.actual.toFixed(2), b.predicted.toFixed(2)])}
+              />
+            )}
+          </SectionCard>
         )}
       </Layout>
     </Page>

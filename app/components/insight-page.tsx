@@ -1,0 +1,51 @@
+/** Pieces every insight page shares: the caveats banner, the Recompute button and a titled card section. */
+import { Form, useNavigation } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, Layout, Text } from "@shopify/polaris";
+import type { ReactNode } from "react";
+
+/** What the numbers rest on (small samples, left-out orders, settings), above the results; nothing when all is well. */
+export function Caveats({ caveats }: { caveats: readonly string[] }) {
+  if (caveats.length === 0) return null;
+  return (
+    <Layout.Section>
+      <Banner tone="warning" title="What these numbers rest on">
+        <BlockStack gap="100">
+          {caveats.map((c) => (
+            <Text as="p" key={c}>
+              {c}
+            </Text>
+          ))}
+        </BlockStack>
+      </Banner>
+    </Layout.Section>
+  );
+}
+
+/** Posts intent=recompute to the page's action (which queues the shop's insights.recompute job). */
+export function RecomputeButton() {
+  const navigation = useNavigation();
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value="recompute" />
+      <Button submit loading={navigation.state !== "idle" && navigation.formMethod === "POST"}>
+        Recompute
+      </Button>
+    </Form>
+  );
+}
+
+/** A full-width card with a heading. */
+export function SectionCard({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Layout.Section>
+      <Card>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            {title}
+          </Text>
+          {children}
+        </BlockStack>
+      </Card>
+    </Layout.Section>
+  );
+}
