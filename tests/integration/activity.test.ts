@@ -3,51 +3,18 @@
  * and the real authenticate.admin, on the queue of the database under test (in-process on PGlite, pg-boss on
  * PostgreSQL): a shop sees, retries and downloads only its own syncs, failed jobs and customer data exports.
  */
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOB } from "../../app/jobs/names";
 import { createShop } from "../factories";
+import { adminRequest, sessionToken as token, storeOfflineSession } from "../support/admin-request";
 import { testDb } from "../support/db";
+import { TEST_APP } from "../support/test-app";
 import { testWorker, type TestWorker } from "../support/jobs";
 import { loadRequestHandler } from "../support/server-build";
-import { hostParam, signSessionToken } from "../local-shopify/session-token";
-import { TEST_APP } from "../support/test-app";
 
 const handler = await loadRequestHandler();
 
-async function storeOfflineSession(shop: string) {
-  const session = new Session({
-    id: `offline_${shop}`,
-    shop,
-    state: "installed",
-    isOnline: false,
-    scope: TEST_APP.scopes,
-    accessToken: "shpat_test_token",
-    expires: new Date(Date.now() + 3600_000),
-  });
-  session.refreshToken = "shprt_test_token";
-  session.refreshTokenExpires = new Date(Date.now() + 30 * 86400_000);
-  await new PrismaSessionStorage(testDb()).storeSession(session);
-}
-
-const token = (shop: string, secret: string = TEST_APP.apiSecret) => signSessionToken({ shop, apiKey: TEST_APP.apiKey, secret });
-
-function appUrl(pathname: string, shop: string) {
-  const url = new URL(pathname, TEST_APP.appUrl);
-  url.searchParams.set("embedded", "1");
-  url.searchParams.set("shop", shop);
-  url.searchParams.set("host", hostParam(shop));
-  return url;
-}
-
-async function request(pathname: string, shop: string, init: RequestInit = {}, auth?: string) {
-  const response = await handler(
-    new Request(appUrl(pathname, shop), { ...init, headers: { authorization: `Bearer ${auth ?? (await token(shop))}`, ...init.headers } }),
-  );
-  const body = await response.text();
-  return { response, body, html: body.replaceAll("<!-- -->", "") };
-}
+const request = (pathname: string, shop: string, init: RequestInit = {}, auth?: string) => adminRequest(handler, pathname, shop, init, auth);
 
 const retry = (shop: string, jobId: string) =>
   request("/app/activity", shop, { method: "POST", body: new URLSearchParams({ intent: "retry", jobId }) });

@@ -6,15 +6,13 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import { Session } from "@shopify/shopify-api";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { importUpload, UploadError, withUpload } from "../../app/lib/imports.server";
 import { createShop } from "../factories";
+import { appUrl, sessionToken, storeOfflineSession } from "../support/admin-request";
 import { testDb } from "../support/db";
-import { loadRequestHandler } from "../support/server-build";
-import { hostParam, signSessionToken } from "../local-shopify/session-token";
 import { TEST_APP } from "../support/test-app";
+import { loadRequestHandler } from "../support/server-build";
 
 const handler = await loadRequestHandler();
 
@@ -30,30 +28,8 @@ afterEach(() => {
   expect(readdirSync(uploads)).toEqual([]);
 });
 
-async function storeOfflineSession(shop: string) {
-  const session = new Session({
-    id: `offline_${shop}`,
-    shop,
-    state: "installed",
-    isOnline: false,
-    scope: TEST_APP.scopes,
-    accessToken: "shpat_test_token",
-    expires: new Date(Date.now() + 3600_000),
-  });
-  session.refreshToken = "shprt_test_token";
-  session.refreshTokenExpires = new Date(Date.now() + 30 * 86400_000);
-  await new PrismaSessionStorage(testDb()).storeSession(session);
-}
-
-const token = (shop: string) => signSessionToken({ shop, apiKey: TEST_APP.apiKey, secret: TEST_APP.apiSecret });
-
-function pageUrl(shop: string) {
-  const url = new URL("/app/imports", TEST_APP.appUrl);
-  url.searchParams.set("embedded", "1");
-  url.searchParams.set("shop", shop);
-  url.searchParams.set("host", hostParam(shop));
-  return url;
-}
+const token = (shop: string) => sessionToken(shop);
+const pageUrl = (shop: string) => appUrl("/app/imports", shop);
 
 const readable = (html: string) => html.replaceAll("<!-- -->", "");
 
@@ -188,7 +164,7 @@ describe("admin file import", () => {
   it("does not import for a request without a valid session token", async () => {
     const shop = (await createShop(testDb())).domain;
     await storeOfflineSession(shop);
-    const forged = await signSessionToken({ shop, apiKey: TEST_APP.apiKey, secret: "someone-elses-secret" });
+    const forged = await sessionToken(shop, "someone-elses-secret");
     const { response, html } = await upload(shop, { format: "shopify-csv" }, { name: "orders_export.csv", content: SHOPIFY_CSV }, forged);
     expect(response.status).not.toBe(200);
     expect(html).not.toContain("Imported");

@@ -2,46 +2,24 @@
  * The embedded home page through the real server build and the real authenticate.admin: a session token signed with the
  * app secret, an offline session in the database. No auth bypass exists to take.
  */
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import { Session } from "@shopify/shopify-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createOrder, createShop } from "../factories";
+import { appUrl, sessionToken, storeOfflineSession } from "../support/admin-request";
 import { testDb } from "../support/db";
 import { loadRequestHandler } from "../support/server-build";
-import { hostParam, signSessionToken } from "../local-shopify/session-token";
 import { TEST_APP } from "../support/test-app";
 
 const handler = await loadRequestHandler();
 
-async function storeOfflineSession(shop: string) {
-  const storage = new PrismaSessionStorage(testDb());
-  const session = new Session({
-    id: `offline_${shop}`,
-    shop,
-    state: "installed",
-    isOnline: false,
-    scope: TEST_APP.scopes,
-    accessToken: "shpat_test_token",
-    expires: new Date(Date.now() + 3600_000),
-  });
-  session.refreshToken = "shprt_test_token";
-  session.refreshTokenExpires = new Date(Date.now() + 30 * 86400_000);
-  await storage.storeSession(session);
-}
-
 async function openApp(shop: string, token: string | null) {
-  const url = new URL("/app", TEST_APP.appUrl);
-  url.searchParams.set("embedded", "1");
-  url.searchParams.set("shop", shop);
-  url.searchParams.set("host", hostParam(shop));
+  const url = appUrl("/app", shop);
   if (token) url.searchParams.set("id_token", token);
   const response = await handler(new Request(url));
   // React separates adjacent text nodes with <!-- --> in server HTML; drop them so assertions read as the page does.
   return { response, html: (await response.text()).replaceAll("<!-- -->", "") };
 }
 
-const token = (shop: string, secret: string = TEST_APP.apiSecret) =>
-  signSessionToken({ shop, apiKey: TEST_APP.apiKey, secret });
+const token = sessionToken;
 
 describe("embedded home page", () => {
   const empty = "empty-store.myshopify.com";
