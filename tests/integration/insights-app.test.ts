@@ -165,12 +165,30 @@ describe("cross-sell in the app", () => {
 
   it("a customer's scores are exported by customers/data_request and removed by customers/redact", async () => {
     const db = testDb();
-    const [one] = await db.customerScore.findMany({ where: { shop: env.shop }, take: 1 });
+    const [one, two] = await db.customerScore.findMany({ where: { shop: env.shop }, take: 2, orderBy: { customerId: "asc" } });
+    // An action that targets customers by id names them too.
+    await db.action.create({
+      data: {
+        shop: env.shop,
+        id: "win-back",
+        kind: "campaign",
+        title: "Win-back email",
+        target: { products: [], customers: [one!.customerId, two!.customerId] },
+        startsAt: new Date("2030-01-01T00:00:00Z"),
+        metric: "revenue",
+        goalValue: 0.05,
+        goalDirection: "increase",
+        evaluationDays: 30,
+      },
+    });
     const exportId = await exportCustomerData({ shop: env.shop, customerId: one!.customerId, db });
-    const exported = (await db.customerDataExport.findUniqueOrThrow({ where: { id: exportId! } })).data as { derived: Record<string, { customerId: string }[]> };
+    const exported = (await db.customerDataExport.findUniqueOrThrow({ where: { id: exportId! } })).data as { derived: Record<string, { customerId?: string; id?: string }[]> };
     expect(exported.derived.customerScores?.map((r) => r.customerId)).toEqual([one!.customerId]);
+    expect(exported.derived.actionsTargetingCustomer?.map((r) => r.id)).toEqual(["win-back"]);
     await redactCustomer({ shop: env.shop, customerId: one!.customerId, db });
     expect(await db.customerScore.count({ where: { shop: env.shop, customerId: one!.customerId } })).toBe(0);
+    const action = await db.action.findUniqueOrThrow({ where: { shop_id: { shop: env.shop, id: "win-back" } } });
+    expect((action.target as { customers: string[] }).customers).toEqual([two!.customerId]);
   });
 
   it("the customer value page shows the groups and retention, for this shop only", async () => {

@@ -37,7 +37,33 @@ export const CUSTOMER_DERIVED_DATA: CustomerDataSource[] = [
     collect: ({ db, shop, customerIds }) => db.customerScore.findMany({ where: { shop, customerId: { in: customerIds } } }),
     erase: async ({ db, shop, customerIds }) => (await db.customerScore.deleteMany({ where: { shop, customerId: { in: customerIds } } })).count,
   },
+  {
+    // Actions that target customers by id (app/lib/insights/actions.server.ts): exported as the action's title and
+    // window; redaction takes the ids out of the target and keeps the action (its other targets and verdict stand).
+    name: "actionsTargetingCustomer",
+    collect: async ({ db, shop, customerIds }) =>
+      (await actionsNaming(db, shop, customerIds)).map((a) => ({ id: a.id, title: a.title, kind: a.kind, startsAt: a.startsAt, endsAt: a.endsAt })),
+    erase: async ({ db, shop, customerIds }) => {
+      const gone = new Set(customerIds);
+      const actions = await actionsNaming(db, shop, customerIds);
+      for (const a of actions) {
+        const target = a.target as { customers?: string[] };
+        await db.action.update({
+          where: { shop_id: { shop, id: a.id } },
+          data: { target: { ...(a.target as object), customers: (target.customers ?? []).filter((c) => !gone.has(c)) } },
+        });
+      }
+      return actions.length;
+    },
+  },
 ];
+
+/** The shop's actions whose target lists any of these customers (a shop has few actions: filtered here). */
+async function actionsNaming(db: Tx, shop: string, customerIds: readonly string[]) {
+  const wanted = new Set(customerIds);
+  const actions = await db.action.findMany({ where: { shop } });
+  return actions.filter((a) => ((a.target as { customers?: unknown }).customers as string[] | undefined)?.some((c) => wanted.has(c)));
+}
 
 export const EXPORT_FORMAT = "insight-loop/customer-data-export@1";
 
