@@ -273,12 +273,12 @@ function categoryContrast(p: number, columns: readonly number[], k: number, othe
 
 const pct = (x: number) => `${Math.abs(Math.round((x - 1) * 100))} %`;
 
-function describe(effect: Effect, subject: string, against: string, measure: string, level: number): string {
+function describe(effect: Effect, subject: string, against: string, measure: string, level: number, preposition = "in"): string {
   const dir = effect.multiplier >= 1 ? "above" : "below";
   const lo = Math.min(effect.lower, effect.upper);
   const hi = Math.max(effect.lower, effect.upper);
   const range = lo >= 1 || hi <= 1 ? `${pct(dir === "above" ? lo : hi)}–${pct(dir === "above" ? hi : lo)} ${dir}` : `${pct(lo)} below to ${pct(hi)} above`;
-  return `${measure[0]!.toUpperCase()}${measure.slice(1)} in ${subject} run ${pct(effect.multiplier)} ${dir} ${against} (${Math.round(level * 100)} % CI ${range}).`;
+  return `${measure[0]!.toUpperCase()}${measure.slice(1)} ${preposition} ${subject} run ${pct(effect.multiplier)} ${dir} ${against} (${Math.round(level * 100)} % CI ${range}).`;
 }
 
 export function seasonality(series: readonly DailyValue[], options: SeasonalityOptions = {}): SeasonalityResult {
@@ -374,7 +374,7 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
   }
   for (const e of lunarMonthEffects ?? []) if (e.significant) findings.push({ effect: e, text: describe(e, e.label, "the other lunar months, after trend and weekday", measure, level) });
   for (const e of gregorianMonthEffects ?? []) if (e.significant) findings.push({ effect: e, text: describe(e, e.label, "the other months, after trend and weekday", measure, level) });
-  for (const e of weekdayEffects ?? []) if (e.significant) findings.push({ effect: e, text: describe(e, `${e.label}s`, "an average day", measure, level) });
+  for (const e of weekdayEffects ?? []) if (e.significant) findings.push({ effect: e, text: describe(e, `${e.label}s`, "an average day", measure, level, "on") });
   findings.sort((a, b) => Math.abs(Math.log(b.effect.multiplier)) - Math.abs(Math.log(a.effect.multiplier)));
   if (lunarModel && gregorianModel) {
     const better = lunarModel.fit.deviance <= gregorianModel.fit.deviance ? "lunar" : "calendar";

@@ -48,6 +48,10 @@ describe("seasonality on a synthetic series with planted effects", () => {
   it("recovers the weekday pattern (against the average weekday)", () => {
     const g = geometricMean(WEEKDAY_TRUTH);
     for (let w = 0; w < 7; w++) expect([r.weekday![w]!.key, contains(r.weekday![w]!, WEEKDAY_TRUTH[w]! / g)]).toEqual([r.weekday![w]!.key, true]);
+    // Weekday findings read as a merchant would say them.
+    const weekdayFindings = r.findings.filter((f) => f.effect.key.startsWith("weekday")).map((f) => f.text);
+    expect(weekdayFindings.length).toBeGreaterThan(0);
+    for (const text of weekdayFindings) expect(text).toMatch(/^\w+ on \w+days run \d+ % (above|below) an average day/);
   });
 
   it("recovers the lunar months (each against the other eleven), the 7th month dip included", () => {
