@@ -14,6 +14,7 @@ import path from "node:path";
 import { readTransactions } from "../app/import/transactions";
 import { transactionNames } from "../app/insights/rules";
 import { ROOT } from "../tests/support/migrations";
+import { seededRng } from "../app/insights/trends/random";
 
 export const ONLINE_RETAIL = path.resolve(ROOT, "../shared/datasets/online-retail/online_retail.csv.gz");
 
@@ -22,21 +23,11 @@ export async function onlineRetailBaskets(): Promise<string[][]> {
   return Array.from({ length: transactions.n }, (_, t) => transactionNames(transactions, t));
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const STORE = { products: 5000, zipf: 1.05, meanExtra: 2.5, plantedPairs: 40, plantedProbability: 0.35, seed: 20261123 };
 
 export function randomStoreBaskets(orders: number): string[][] {
-  const rnd = mulberry32(STORE.seed);
+  const rnd = seededRng(STORE.seed);
   const names = Array.from({ length: STORE.products }, (_, r) => `P${String(r).padStart(4, "0")}`);
   const cdf = new Float64Array(STORE.products);
   let total = 0;

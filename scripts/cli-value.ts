@@ -25,6 +25,7 @@ import { churnByPeriod, CohortError, retentionMatrix, type ChurnPeriod } from ".
 import { compareSegments, firstOrderSegments, SegmentError, tagSegment } from "../app/insights/clv/segments";
 import { minorUnitDigits } from "../app/insights/money";
 import type { CliIo } from "./cli";
+import { seededRng } from "../app/insights/trends/random";
 
 type Done = (code: number) => void;
 
@@ -410,17 +411,6 @@ export function registerCohorts(program: Command, io: CliIo, done: Done) {
 
 const SEGMENT_BY = /^(tag-prefix:.+|first-category|first-product|source|country)$/;
 
-/** A small seeded uniform source (mulberry32) for the bootstrap: the same seed gives the same intervals. */
-function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function registerSegments(program: Command, io: CliIo, done: Done) {
   program
@@ -488,7 +478,7 @@ export function registerSegments(program: Command, io: CliIo, done: Done) {
               inactiveAfterDays: opts.inactiveDays,
               asOf: asOfEnd,
               topProducts: opts.top,
-              ...(compare ? { compare, random: seededUniform(opts.seed) } : {}),
+              ...(compare ? { compare, random: seededRng(opts.seed) } : {}),
             },
           );
           const warnings: string[] = [];

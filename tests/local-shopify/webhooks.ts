@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
+import { seededRng } from "../../app/insights/trends/random";
 
 /** The app's TOML at the repository root. */
 export const DEFAULT_TOML_PATH = path.resolve(import.meta.dirname, "../../shopify.app.toml");
@@ -152,24 +153,13 @@ export function tamperBody(body: string): string {
   return body.slice(0, -1) + String.fromCharCode(body.charCodeAt(body.length - 1) ^ 1);
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same order. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The order deliverMany sends events in. */
 export function orderEvents<T>(events: readonly T[], order: "as-given" | "reversed" | "shuffled", seed = 0): T[] {
   const copy = [...events];
   if (order === "reversed") return copy.reverse();
   if (order === "shuffled") {
-    const random = seededRandom(seed);
+    const random = seededRng(seed);
     for (let i = copy.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [copy[i], copy[j]] = [copy[j]!, copy[i]!];
