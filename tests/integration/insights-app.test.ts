@@ -8,37 +8,29 @@ import { JOB } from "../../app/jobs/names";
 import { exportCustomerData, redactCustomer } from "../../app/lib/compliance/customer-data.server";
 import { readCrossSell } from "../../app/lib/insights/cross-sell.server";
 import { readCustomerValue } from "../../app/lib/insights/customer-value.server";
-import { runFullSync, startFullSync } from "../../app/shopify/sync/full-sync.server";
 import { CATALOG, type Category } from "../demo-store/catalog";
 import { generateDemoStore } from "../demo-store/generate";
 import { createShop } from "../factories";
 import { adminRequest, storeOfflineSession } from "../support/admin-request";
 import { testDb } from "../support/db";
-import { testWorker, type TestWorker } from "../support/jobs";
+import type { TestWorker } from "../support/jobs";
 import { loadRequestHandler } from "../support/server-build";
-import { localShop } from "../support/sync";
+import { syncedDemoShop, type SyncedDemoShop } from "../support/synced-demo-shop";
 
 const handler = await loadRequestHandler();
 // Enough orders that every laptop's per-product attach rates are well apart (the planted rates split over several mice).
 const { store, truth } = generateDemoStore({ seed: 11, orders: 20_000 });
-let env: Awaited<ReturnType<typeof localShop>>;
+let env: SyncedDemoShop["env"];
 let worker: TestWorker;
 const categoryByTitle = new Map<string, Category>(CATALOG.map((p) => [p.title, p.category]));
 
+let demo: SyncedDemoShop | undefined;
 beforeAll(async () => {
-  env = await localShop(store);
-  const db = testDb();
-  await createShop(db, { domain: env.shop, currency: "VND" });
-  await storeOfflineSession(env.shop);
-  const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
-  const synced = await runFullSync({ runId: run.id, deps: { db, client: env.client, now: () => new Date(), pollIntervalMs: 5 } });
-  expect(synced.lastError).toBeNull();
-  expect(synced.status).toBe("SUCCEEDED");
-  worker = testWorker();
+  demo = await syncedDemoShop(store);
+  ({ env, worker } = demo);
 }, 120_000);
 afterAll(async () => {
-  await worker?.stop();
-  await env?.local.close();
+  await demo?.close();
 });
 
 describe("cross-sell in the app", () => {

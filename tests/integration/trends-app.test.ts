@@ -10,21 +10,20 @@ import type { Effect } from "../../app/insights/trends/seasonality";
 import { JOB } from "../../app/jobs/names";
 import { ActionError, evaluateAction, getAction, listActions, type StoredEvaluation } from "../../app/lib/insights/actions.server";
 import { readTrends } from "../../app/lib/insights/trends.server";
-import { runFullSync, startFullSync } from "../../app/shopify/sync/full-sync.server";
 import { generateDemoStore } from "../demo-store/generate";
 import { addDays, shopDayOf } from "../demo-store/truth";
 import { createOrder, createShop } from "../factories";
 import { adminRequest, storeOfflineSession } from "../support/admin-request";
 import { testDb } from "../support/db";
-import { testWorker, type TestWorker } from "../support/jobs";
+import type { TestWorker } from "../support/jobs";
 import { loadRequestHandler } from "../support/server-build";
-import { localShop } from "../support/sync";
+import { syncedDemoShop, type SyncedDemoShop } from "../support/synced-demo-shop";
 
 const handler = await loadRequestHandler();
 // The seed and size the core's own acceptance tests use (tests/unit/insights/trends, impact): enough orders for the
 // planted weekday, lunar-month and promotion effects to stand out from the noise.
 const { store, truth } = generateDemoStore({ seed: 42, orders: 20_000 });
-let env: Awaited<ReturnType<typeof localShop>>;
+let env: SyncedDemoShop["env"];
 let worker: TestWorker;
 
 const post = (shop: string, fields: Record<string, string | string[]>) => {
@@ -36,20 +35,13 @@ const geometricMean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.lo
 const contains = (e: Effect, truthValue: number) => e.lower <= truthValue && truthValue <= e.upper;
 const kept = store.orders.filter((o) => o.cancelledAt === null && !o.test);
 
+let demo: SyncedDemoShop | undefined;
 beforeAll(async () => {
-  env = await localShop(store);
-  const db = testDb();
-  await createShop(db, { domain: env.shop, currency: "VND", timezone: store.shop.ianaTimezone });
-  await storeOfflineSession(env.shop);
-  const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
-  const synced = await runFullSync({ runId: run.id, deps: { db, client: env.client, now: () => new Date(), pollIntervalMs: 5 } });
-  expect(synced.lastError).toBeNull();
-  expect(synced.status).toBe("SUCCEEDED");
-  worker = testWorker();
+  demo = await syncedDemoShop(store, { timezone: store.shop.ianaTimezone });
+  ({ env, worker } = demo);
 }, 120_000);
 afterAll(async () => {
-  await worker?.stop();
-  await env?.local.close();
+  await demo?.close();
 });
 
 describe("trends in the app", () => {
