@@ -1,9 +1,10 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, EmptyState, FormLayout, InlineStack, Layout, List, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Checkbox, DataTable, EmptyState, FormLayout, InlineStack, Layout, List, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
 import { ActionError, actionsPage, createAction, evaluateAction, whatIfBundle } from "../lib/insights/actions.server";
+import { SectionCard } from "../components/insight-page";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -168,123 +169,102 @@ export default function ActionsPage() {
             </Banner>
           </Layout.Section>
         )}
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Actions
-              </Text>
-              {page.actions.length === 0 ? (
-                <EmptyState heading="No actions recorded yet" image="">
-                  <p>Record a discount, widget, price change or campaign before it starts, with the metric and goal that will decide whether it worked.</p>
-                </EmptyState>
-              ) : (
-                <DataTable
-                  columnContentTypes={["text", "text", "text", "text", "text"]}
-                  headings={["Action", "Window", "Metric and goal", "Verdict", ""]}
-                  rows={page.actions.map((a) => [
-                    <BlockStack key={`${a.id}-t`} gap="100">
-                      <Text as="span" fontWeight="semibold">
-                        {a.title}
-                      </Text>
-                      <Text as="span" tone="subdued">
-                        {`${KIND_LABEL[a.kind as keyof typeof KIND_LABEL] ?? a.kind} · ${a.status} · ${a.targets.join(", ")}${a.addOns.length > 0 ? ` → ${a.addOns.join(", ")}` : ""}`}
-                      </Text>
-                      {a.note && (
-                        <Text as="span" tone="subdued">
-                          {`Note: ${a.note}`}
-                        </Text>
-                      )}
-                    </BlockStack>,
-                    `${a.window} (evaluated ${a.evaluation})`,
-                    `${METRIC_LABEL[a.metric as keyof typeof METRIC_LABEL] ?? a.metric}: ${a.goal}`,
-                    a.verdict ? (
-                      <BlockStack key={`${a.id}-v`} gap="100">
-                        <InlineStack gap="200">
-                          <Badge tone={VERDICT_TONE[a.verdict.verdict]}>{a.verdict.label}</Badge>
-                          {a.verdict.estimate && <Text as="span">{`${a.verdict.estimate}${a.verdict.interval ? ` [${a.verdict.interval}]` : ""}`}</Text>}
-                        </InlineStack>
-                        <Text as="span" tone="subdued">
-                          {a.verdict.reason}
-                        </Text>
-                        <Text as="span" tone="subdued">
-                          {`Target ${a.verdict.target}${a.verdict.control ? ` · control ${a.verdict.control}` : " · no control (pre/post)"} · ${a.verdict.method}`}
-                        </Text>
-                        {a.verdict.caveats.length > 0 && (
-                          <List>
-                            {a.verdict.caveats.map((c) => (
-                              <List.Item key={c}>{c}</List.Item>
-                            ))}
-                          </List>
-                        )}
-                      </BlockStack>
-                    ) : (
-                      "Not evaluated yet"
-                    ),
-                    <Form key={`${a.id}-e`} method="post">
-                      <input type="hidden" name="intent" value="evaluate" />
-                      <input type="hidden" name="id" value={a.id} />
-                      <Button submit disabled={busy}>
-                        Evaluate
-                      </Button>
-                    </Form>,
-                  ])}
-                />
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Record a new action
-              </Text>
-              <Text as="p" tone="subdued">
-                Metric, goal and evaluation window are required now, before launch: deciding them afterwards lets any result look like success.
-              </Text>
-              <NewActionForm products={page.products} today={page.today} kinds={page.kinds} metrics={page.metrics} />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                What if: a bundle discount
-              </Text>
-              <Text as="p" tone="subdued">
-                A discount on the add-on when bought with the anchor, projected from the last 90 days of orders.
-              </Text>
-              <WhatIfForm products={page.products} />
-              {whatIf && (
-                <BlockStack gap="200">
-                  <Text as="h3" variant="headingSm">
-                    {`${whatIf.input.discountPercent} % off ${whatIf.addOn.title} with ${whatIf.anchor.title}, ${whatIf.input.campaignDays} days`}
+        <SectionCard title="Actions">
+          {page.actions.length === 0 ? (
+            <EmptyState heading="No actions recorded yet" image="">
+              <p>Record a discount, widget, price change or campaign before it starts, with the metric and goal that will decide whether it worked.</p>
+            </EmptyState>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "text", "text", "text", "text"]}
+              headings={["Action", "Window", "Metric and goal", "Verdict", ""]}
+              rows={page.actions.map((a) => [
+                <BlockStack key={`${a.id}-t`} gap="100">
+                  <Text as="span" fontWeight="semibold">
+                    {a.title}
                   </Text>
-                  <DataTable
-                    columnContentTypes={["text", "text"]}
-                    headings={["", ""]}
-                    rows={[
-                      ["Eligible orders (with the anchor)", whatIf.display.eligibleOrders],
-                      [`Baseline attach rate (${whatIf.baseline.start} – ${whatIf.baseline.end})`, whatIf.display.baselineAttachRate],
-                      ["Uptake range", whatIf.display.uptake],
-                      ["Cost on orders that would have happened anyway", whatIf.display.subsidyCost],
-                      ["Net incremental revenue", whatIf.display.netRevenue],
-                      ["Net incremental margin", whatIf.display.netMargin ?? "— (no unit cost)"],
-                      ["Break-even elasticity", whatIf.display.breakEven ?? "—"],
-                    ]}
-                  />
-                  <List>
-                    {[...whatIf.result.assumptions, ...whatIf.caveats].map((c) => (
-                      <List.Item key={c}>{c}</List.Item>
-                    ))}
-                  </List>
-                </BlockStack>
-              )}
+                  <Text as="span" tone="subdued">
+                    {`${KIND_LABEL[a.kind as keyof typeof KIND_LABEL] ?? a.kind} · ${a.status} · ${a.targets.join(", ")}${a.addOns.length > 0 ? ` → ${a.addOns.join(", ")}` : ""}`}
+                  </Text>
+                  {a.note && (
+                    <Text as="span" tone="subdued">
+                      {`Note: ${a.note}`}
+                    </Text>
+                  )}
+                </BlockStack>,
+                `${a.window} (evaluated ${a.evaluation})`,
+                `${METRIC_LABEL[a.metric as keyof typeof METRIC_LABEL] ?? a.metric}: ${a.goal}`,
+                a.verdict ? (
+                  <BlockStack key={`${a.id}-v`} gap="100">
+                    <InlineStack gap="200">
+                      <Badge tone={VERDICT_TONE[a.verdict.verdict]}>{a.verdict.label}</Badge>
+                      {a.verdict.estimate && <Text as="span">{`${a.verdict.estimate}${a.verdict.interval ? ` [${a.verdict.interval}]` : ""}`}</Text>}
+                    </InlineStack>
+                    <Text as="span" tone="subdued">
+                      {a.verdict.reason}
+                    </Text>
+                    <Text as="span" tone="subdued">
+                      {`Target ${a.verdict.target}${a.verdict.control ? ` · control ${a.verdict.control}` : " · no control (pre/post)"} · ${a.verdict.method}`}
+                    </Text>
+                    {a.verdict.caveats.length > 0 && (
+                      <List>
+                        {a.verdict.caveats.map((c) => (
+                          <List.Item key={c}>{c}</List.Item>
+                        ))}
+                      </List>
+                    )}
+                  </BlockStack>
+                ) : (
+                  "Not evaluated yet"
+                ),
+                <Form key={`${a.id}-e`} method="post">
+                  <input type="hidden" name="intent" value="evaluate" />
+                  <input type="hidden" name="id" value={a.id} />
+                  <Button submit disabled={busy}>
+                    Evaluate
+                  </Button>
+                </Form>,
+              ])}
+            />
+          )}
+        </SectionCard>
+        <SectionCard title="Record a new action">
+          <Text as="p" tone="subdued">
+            Metric, goal and evaluation window are required now, before launch: deciding them afterwards lets any result look like success.
+          </Text>
+          <NewActionForm products={page.products} today={page.today} kinds={page.kinds} metrics={page.metrics} />
+        </SectionCard>
+        <SectionCard title="What if: a bundle discount">
+          <Text as="p" tone="subdued">
+            A discount on the add-on when bought with the anchor, projected from the last 90 days of orders.
+          </Text>
+          <WhatIfForm products={page.products} />
+          {whatIf && (
+            <BlockStack gap="200">
+              <Text as="h3" variant="headingSm">
+                {`${whatIf.input.discountPercent} % off ${whatIf.addOn.title} with ${whatIf.anchor.title}, ${whatIf.input.campaignDays} days`}
+              </Text>
+              <DataTable
+                columnContentTypes={["text", "text"]}
+                headings={["", ""]}
+                rows={[
+                  ["Eligible orders (with the anchor)", whatIf.display.eligibleOrders],
+                  [`Baseline attach rate (${whatIf.baseline.start} – ${whatIf.baseline.end})`, whatIf.display.baselineAttachRate],
+                  ["Uptake range", whatIf.display.uptake],
+                  ["Cost on orders that would have happened anyway", whatIf.display.subsidyCost],
+                  ["Net incremental revenue", whatIf.display.netRevenue],
+                  ["Net incremental margin", whatIf.display.netMargin ?? "— (no unit cost)"],
+                  ["Break-even elasticity", whatIf.display.breakEven ?? "—"],
+                ]}
+              />
+              <List>
+                {[...whatIf.result.assumptions, ...whatIf.caveats].map((c) => (
+                  <List.Item key={c}>{c}</List.Item>
+                ))}
+              </List>
             </BlockStack>
-          </Card>
-        </Layout.Section>
+          )}
+        </SectionCard>
       </Layout>
     </Page>
   );

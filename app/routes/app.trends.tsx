@@ -1,10 +1,11 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, DataTable, EmptyState, Layout, List, Page, Text } from "@shopify/polaris";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Card, DataTable, EmptyState, Layout, List, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { jobQueue } from "../jobs/queue.server";
 import { requestInsightsRecompute } from "../lib/insights/recompute.server";
 import { trendsPage } from "../lib/insights/trends-page.server";
+import { Caveats, RecomputeButton, SectionCard } from "../components/insight-page";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -68,16 +69,7 @@ function EffectsTable({ rows, level }: { rows: EffectRow[]; level: number }) {
 
 export default function TrendsPage() {
   const page = useLoaderData<typeof loader>();
-  const navigation = useNavigation();
-  const recomputing = navigation.state !== "idle" && navigation.formMethod === "POST";
-  const recompute = (
-    <Form method="post">
-      <input type="hidden" name="intent" value="recompute" />
-      <Button submit loading={recomputing}>
-        Recompute
-      </Button>
-    </Form>
-  );
+  const recompute = <RecomputeButton />;
 
   if (!page.ready) {
     return (
@@ -104,62 +96,29 @@ export default function TrendsPage() {
       primaryAction={recompute}
     >
       <Layout>
-        {summary.caveats.length > 0 && (
-          <Layout.Section>
-            <Banner tone="warning" title="What these numbers rest on">
-              <BlockStack gap="100">
-                {summary.caveats.map((c) => (
-                  <Text as="p" key={c}>
-                    {c}
-                  </Text>
-                ))}
-              </BlockStack>
-            </Banner>
-          </Layout.Section>
-        )}
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Orders per week
-              </Text>
-              {chart.length > 0 ? <WeeklyChart points={chart} /> : <Text as="p">No orders yet.</Text>}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Seasonal findings
-              </Text>
-              <Text as="p" tone="subdued">
-                Each effect is a multiplier on the trend with the other effects held fixed (a quasi-Poisson regression of daily orders); only effects whose {Math.round(level * 100)} % interval excludes
-                “no effect” are listed.
-              </Text>
-              {findings.length > 0 ? (
-                <List>
-                  {findings.map((f) => (
-                    <List.Item key={f}>{f}</List.Item>
-                  ))}
-                </List>
-              ) : (
-                <Text as="p">{summary.hasSeasonality ? "No seasonal effect stands out from the noise yet." : "Not enough history for seasonal effects yet."}</Text>
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <Caveats caveats={summary.caveats} />
+        <SectionCard title="Orders per week">
+          {chart.length > 0 ? <WeeklyChart points={chart} /> : <Text as="p">No orders yet.</Text>}
+        </SectionCard>
+        <SectionCard title="Seasonal findings">
+          <Text as="p" tone="subdued">
+            Each effect is a multiplier on the trend with the other effects held fixed (a quasi-Poisson regression of daily orders); only effects whose {Math.round(level * 100)} % interval excludes
+            “no effect” are listed.
+          </Text>
+          {findings.length > 0 ? (
+            <List>
+              {findings.map((f) => (
+                <List.Item key={f}>{f}</List.Item>
+              ))}
+            </List>
+          ) : (
+            <Text as="p">{summary.hasSeasonality ? "No seasonal effect stands out from the noise yet." : "Not enough history for seasonal effects yet."}</Text>
+          )}
+        </SectionCard>
         {weekday && (
-          <Layout.Section>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Weekdays (against the average day)
-                </Text>
-                <EffectsTable rows={weekday} level={level} />
-              </BlockStack>
-            </Card>
-          </Layout.Section>
+          <SectionCard title="Weekdays (against the average day)">
+            <EffectsTable rows={weekday} level={level} />
+          </SectionCard>
         )}
         {(lunarMonths || gregorianMonths) && (
           <Layout.Section>
@@ -174,55 +133,34 @@ export default function TrendsPage() {
           </Layout.Section>
         )}
         {tet && (
-          <Layout.Section>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Tết (against the same days without Tết)
-                </Text>
-                <EffectsTable rows={[tet.preTet, ...tet.weeks]} level={level} />
-              </BlockStack>
-            </Card>
-          </Layout.Section>
+          <SectionCard title="T\u1ebft (against the same days without T\u1ebft)">
+            <EffectsTable rows={[tet.preTet, ...tet.weeks]} level={level} />
+          </SectionCard>
         )}
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Forecast: orders per week
+        <SectionCard title="Forecast: orders per week">
+          {forecast ? (
+            <>
+              <Text as="p" tone="subdued">
+                {Math.round(forecast.level * 100)} % prediction intervals. The seasonal pattern above times a damped trend, from the last complete day of orders.
               </Text>
-              {forecast ? (
-                <>
-                  <Text as="p" tone="subdued">
-                    {Math.round(forecast.level * 100)} % prediction intervals. The seasonal pattern above times a damped trend, from the last complete day of orders.
-                  </Text>
-                  <DataTable
-                    columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-                    headings={["Week", "Forecast", "Low", "High"]}
-                    rows={forecast.weeks.map((w) => [`${w.start} – ${w.end}`, w.forecast, w.lower, w.upper])}
-                  />
-                </>
-              ) : (
-                <Text as="p">Not enough history for a forecast yet (8 weeks are needed).</Text>
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+              <DataTable
+                columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+                headings={["Week", "Forecast", "Low", "High"]}
+                rows={forecast.weeks.map((w) => [`${w.start} – ${w.end}`, w.forecast, w.lower, w.upper])}
+              />
+            </>
+          ) : (
+            <Text as="p">Not enough history for a forecast yet (8 weeks are needed).</Text>
+          )}
+        </SectionCard>
         {months.length > 0 && (
-          <Layout.Section>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Months
-                </Text>
-                <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-                  headings={["Month", "Orders", "Revenue (net of refunds)", "Average order", "New customers", "Returning"]}
-                  rows={months.map((m) => [m.period, m.orders, m.revenue, m.aov, m.newCustomers, m.returningCustomers])}
-                />
-              </BlockStack>
-            </Card>
-          </Layout.Section>
+          <SectionCard title="Months">
+            <DataTable
+              columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+              headings={["Month", "Orders", "Revenue (net of refunds)", "Average order", "New customers", "Returning"]}
+              rows={months.map((m) => [m.period, m.orders, m.revenue, m.aov, m.newCustomers, m.returningCustomers])}
+            />
+          </SectionCard>
         )}
       </Layout>
     </Page>
