@@ -16,7 +16,9 @@ const LINES_PER_ORDER = 1.75; // measured on the generator's default mix; the re
 
 function runWorker(env: Record<string, string>): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "node_modules/.bin/tsx"), "bench/sync-worker.ts"], {
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the sync process, to see where its time goes.
+    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
+    const child = spawn(process.execPath, [...profile, "--import", "tsx", "bench/sync-worker.ts"], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"],
@@ -77,7 +79,7 @@ export async function benchSync(args: string[]) {
         const rate = Math.round(Number(result.lines) / Number(result.seconds));
         console.log(
           `  ${kind.padEnd(8)} ${String(result.status).padEnd(9)} ${Number(result.seconds).toFixed(1).padStart(6)} s  ` +
-            `${rate.toLocaleString("en").padStart(8)} lines/s (orders file: download, stage, write)  whole sync ${Number(result.totalSeconds).toFixed(1)} s  peak RSS ${Math.round(Number(result.peakRssMb))} MB` +
+            `${rate.toLocaleString("en").padStart(8)} lines/s (orders file: download, stage, write)  sync process CPU ${Number(result.cpuSeconds).toFixed(1)} s  whole sync ${Number(result.totalSeconds).toFixed(1)} s  peak RSS ${Math.round(Number(result.peakRssMb))} MB` +
             `${result.lines !== lines ? `  (stored ${result.lines} of ${lines} lines!)` : ""}`,
         );
       } finally {
