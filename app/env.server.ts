@@ -27,6 +27,11 @@ const EnvSchema = z.object({
   SHOPIFY_LOCAL_ADMIN_ORIGIN: z
     .url({ protocol: /^https?$/, error: "must be the local Shopify's origin, e.g. http://127.0.0.1:4100" })
     .optional(),
+  /**
+   * Whether the web process runs the embedded database's jobs itself (app/jobs/queue.server.ts). Default: yes, except
+   * under NODE_ENV=test, where tests run the queue themselves; the demo (which serves with NODE_ENV=test) turns it on.
+   */
+  JOB_WORKERS: z.enum(["on", "off"], { error: "must be on or off" }).optional(),
 }).refine((env) => env.NODE_ENV !== "production" || env.SHOPIFY_LOCAL_ADMIN_ORIGIN === undefined, {
   path: ["SHOPIFY_LOCAL_ADMIN_ORIGIN"],
   message: "must not be set when NODE_ENV is production: it sends Shopify API calls to a local Shopify, for tests and the demo only",
@@ -55,3 +60,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 }
 
 export const env: Env = parseEnv(process.env);
+
+/** Whether this web process runs its (embedded database's) job workers: JOB_WORKERS, else off only under tests. */
+export function jobWorkersOn(e: Pick<Env, "NODE_ENV" | "JOB_WORKERS">): boolean {
+  return e.JOB_WORKERS ? e.JOB_WORKERS === "on" : e.NODE_ENV !== "test";
+}

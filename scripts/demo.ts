@@ -124,6 +124,8 @@ async function main() {
     // Not "production": the local-only routing is refused there. Not "development": remix-serve would then wait for a
     // Vite dev server. The demo serves the production build with NODE_ENV=test.
     NODE_ENV: "test" as const,
+    // …but, unlike tests, with the job workers running: webhooks and the insights recompute after the sync.
+    JOB_WORKERS: "on" as const,
     PORT: String(options.port),
     HOST: "127.0.0.1",
     SHOPIFY_API_KEY: app.apiKey,

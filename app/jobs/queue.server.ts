@@ -8,12 +8,13 @@
  * - PostgreSQL (DATABASE_URL set): pg-boss. The web process only enqueues; `npm run worker` (scripts/worker.ts) runs
  *   the handlers, as many worker processes as you like.
  *
- * Tests (NODE_ENV=test) never start workers implicitly: they run the queue themselves.
+ * Tests (NODE_ENV=test) never start workers implicitly: they run the queue themselves (JOB_WORKERS=on overrides it,
+ * as the demo does).
  */
 import type { PrismaClient } from "@prisma/client";
 import defaultPrisma from "../db.server";
 import { resolveDatabaseTarget, type DatabaseTarget } from "../db/adapters.server";
-import { env } from "../env.server";
+import { env, jobWorkersOn } from "../env.server";
 import { startRetention } from "../lib/retention.server";
 import { registerHandlers } from "./handlers.server";
 import { InProcessJobQueue } from "./in-process.server";
@@ -58,7 +59,7 @@ export function jobQueue(): JobQueue {
     const target = resolveDatabaseTarget(env);
     const queue = createJobQueue({ target, role: "web" });
     globalThis.__insightLoopJobs = queue;
-    if (queue.kind === "in-process" && env.NODE_ENV !== "test") {
+    if (queue.kind === "in-process" && jobWorkersOn(env)) {
       queue.start().catch((error: unknown) => console.error("[jobs] the in-process workers did not start:", (error as Error).message));
       // The embedded database has no worker process: its web process also prunes old webhook events and jobs.
       const retention = startRetention();
@@ -82,4 +83,4 @@ export async function stopJobQueue(): Promise<void> {
 // The embedded database's web process runs its jobs from boot (not only from the first enqueue): work queued before a
 // crash or restart is picked up at once. A module side effect because remix-serve offers no startup hook; the
 // production build evaluates every route module, and with them this one, when it loads.
-if (env.NODE_ENV !== "test" && resolveDatabaseTarget(env).kind === "pglite") jobQueue();
+if (jobWorkersOn(env) && resolveDatabaseTarget(env).kind === "pglite") jobQueue();

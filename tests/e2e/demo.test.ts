@@ -103,7 +103,32 @@ describe("npm run demo", () => {
     const shopPage = await context.newPage();
     expect((await shopPage.goto(storefront!))?.status()).toBe(200);
     expect(await shopPage.locator("a.card").count()).toBeGreaterThan(5);
-  }, 180_000);
+
+    // The sync queued the insights recompute and the demo's web process ran it: every insight page shows results, and
+    // nothing fails in the browser on the way. The pages load in the admin's frame, with the frame's fresh token.
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const pages = [
+      { path: "/app/cross-sell", shows: "Frequently bought together" },
+      { path: "/app/customers", shows: "RFM groups" },
+      { path: "/app/trends", shows: "Forecast: orders per week" },
+    ];
+    for (const { path: appPath, shows } of pages) {
+      await expect
+        .poll(
+          async () => {
+            await page.goto(admin!);
+            const src = new URL((await page.locator('iframe[name="app-iframe"]').getAttribute("src"))!);
+            src.pathname = appPath;
+            await page.goto(src.toString());
+            return page.getByText(shows, { exact: true }).count();
+          },
+          { timeout: 60_000, interval: 2000 },
+        )
+        .toBeGreaterThan(0);
+    }
+    expect(errors).toEqual([]);
+  }, 240_000);
 
   it("stops every process it started on Ctrl-C", async () => {
     const exited = new Promise<number | null>((r) => demo.on("exit", r));

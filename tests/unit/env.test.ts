@@ -4,13 +4,27 @@ import { describe, expect, it } from "vitest";
 process.env.SHOPIFY_API_KEY ??= "key";
 process.env.SHOPIFY_API_SECRET ??= "secret";
 process.env.SHOPIFY_APP_URL ??= "https://app.example.com";
-const { parseEnv, EnvError } = await import("../../app/env.server");
+const { parseEnv, EnvError, jobWorkersOn } = await import("../../app/env.server");
 
 const valid = {
   SHOPIFY_API_KEY: "key",
   SHOPIFY_API_SECRET: "secret",
   SHOPIFY_APP_URL: "https://app.example.com",
 };
+
+describe("job workers in the web process", () => {
+  it("run by default, not under tests, and JOB_WORKERS decides when set", () => {
+    expect(jobWorkersOn(parseEnv(valid))).toBe(true);
+    expect(jobWorkersOn(parseEnv({ ...valid, NODE_ENV: "production" }))).toBe(true);
+    expect(jobWorkersOn(parseEnv({ ...valid, NODE_ENV: "test" }))).toBe(false);
+    expect(jobWorkersOn(parseEnv({ ...valid, NODE_ENV: "test", JOB_WORKERS: "on" }))).toBe(true);
+    expect(jobWorkersOn(parseEnv({ ...valid, NODE_ENV: "production", JOB_WORKERS: "off" }))).toBe(false);
+  });
+
+  it("refuses another value, naming the variable", () => {
+    expect(() => parseEnv({ ...valid, JOB_WORKERS: "yes" })).toThrow(/JOB_WORKERS must be on or off/);
+  });
+});
 
 describe("environment validation", () => {
   it("accepts a minimal environment and fills defaults", () => {
