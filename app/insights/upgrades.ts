@@ -4,7 +4,9 @@
  * A candidate B is offerable (ACTIVE and available), costs more than A (price(B) > minPriceRatio · price(A), default
  * ratio 1) and is related to A: the same product type, a shared collection, the same product line (both `line`s set
  * and equal, or the same title once tier words are removed: text-similarity.ts), or a title similarity of at least
- * `minSimilarity`. It is kept when one of two kinds of evidence supports it:
+ * `minSimilarity`. An upgrade replaces what was bought, so when both products have a type, B must be of A's type: a
+ * keyboard bought after a mouse of the same brand and collection is a later cross-sell, not an upgrade. It is kept
+ * when one of two kinds of evidence supports it:
  *
  * - Observed upgrade paths: registered customers whose first purchase of A was followed by a first purchase of B in a
  *   LATER order within `windowDays` (default 365). `count` counts them all; `share` is taken over A's buyers whose
@@ -156,7 +158,9 @@ export function findUpgrades(baskets: readonly Basket[], products: ProductMap, o
 
   function assess(a: InsightProduct, b: InsightProduct): UpgradeCandidate | null {
     const typeA = a.productType.trim();
-    const sameType = typeA !== "" && typeA === b.productType.trim();
+    const typeB = b.productType.trim();
+    if (typeA !== "" && typeB !== "" && typeA !== typeB) return null;
+    const sameType = typeA !== "" && typeA === typeB;
     const sharedCollections = a.collectionIds.filter((c) => b.collectionIds.includes(c));
     const ta = tokens.get(a.id)!;
     const tb = tokens.get(b.id)!;

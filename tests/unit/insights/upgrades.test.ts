@@ -84,6 +84,24 @@ describe("findUpgrades", () => {
     expect(result.find((r) => r.productId === "Q")).toBeUndefined();
   });
 
+  it("a product of another type is never an upgrade, even bought later by the same customers under the same brand", () => {
+    // A mouse, then (days later) a pricier keyboard of the same brand and collection, by five customers.
+    const accessories = new Map(
+      [
+        product("MS", "Hanoi Click Silent M3", 300, { productType: "Mouse", collectionIds: ["acc"] }),
+        product("KB", "Hanoi Click K1 Keyboard", 900, { productType: "Keyboard", collectionIds: ["acc"] }),
+        product("MX", "Hanoi Click Silent M3 Pro", 600, { productType: "Mouse", collectionIds: ["acc"] }),
+      ].map((p) => [p.id, p]),
+    );
+    const later = ["k1", "k2", "k3", "k4", "k5"].flatMap((c, i) => [buy(c, i, "MS"), buy(c, i + 40, "KB")]);
+    const upgrades = of(findUpgrades(later, accessories, { asOf: 1000 * DAY }), "MS");
+    // The keyboard has five "paths" and a shared collection; only the mouse of the same line counts as a step up.
+    expect(upgrades.map((u) => u.productId)).toEqual(["MX"]);
+    // Without types (a file import), the collection alone still relates them: the rule is about types, not names.
+    const untyped = new Map([...accessories].map(([id, p]) => [id, { ...p, productType: "" }]));
+    expect(of(findUpgrades(later, untyped, { asOf: 1000 * DAY }), "MS").map((u) => u.productId)).toContain("KB");
+  });
+
   it("a shorter window: fewer paths, more observed buyers", () => {
     const short = of(findUpgrades(history, products, { asOf: 1000 * DAY, windowDays: 30 }), "S");
     // Only Q's paths (10, 20, 30 days) fit; all 12 buyers of S are observed by day 970: 3 / 12 = 25 %. P and F tie on
