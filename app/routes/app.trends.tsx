@@ -133,7 +133,7 @@ export default function TrendsPage() {
           </Layout.Section>
         )}
         {tet && (
-          <SectionCard title="T\u1ebft (against the same days without T\u1ebft)">
+          <SectionCard title="Tết (against the same days without Tết)">
             <EffectsTable rows={[tet.preTet, ...tet.weeks]} level={level} />
           </SectionCard>
         )}

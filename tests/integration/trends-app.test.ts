@@ -116,6 +116,7 @@ describe("trends in the app", () => {
     expect(html).toContain("Seasonal findings");
     expect(html).toMatch(/lunar month 7 run \d+ % below/);
     expect(html).toContain("Forecast: orders per week");
+    expect(html).toContain("Tết (against the same days without Tết)");
     expect(html).toContain("What these numbers rest on");
 
     const other = "trends-other.myshopify.com";
