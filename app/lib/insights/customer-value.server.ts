@@ -23,6 +23,8 @@ export const PURCHASE_HORIZON_DAYS = 90;
 export const CLV_HORIZON_DAYS = 365;
 export const MONTHLY_DISCOUNT_RATE = 0.01;
 const HOLDOUT_DAYS = 90;
+/** No order for longer than this: the analysis is as of the last order's day (see computeCustomerValue). */
+export const STALE_AFTER_DAYS = 90;
 
 export interface CustomerValueSummary {
   asOf: string;
@@ -110,10 +112,22 @@ export async function computeCustomerValue({ db, shop, now }: { db: PrismaClient
   const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, timezone: true } });
   if (!shopRow) throw new Error(`unknown shop ${shop}`);
   const { currency, timezone: timeZone } = shopRow;
-  const asOf = localDay(now, timeZone);
+  const today = localDay(now, timeZone);
   const orders = await loadOrders(db, shop);
   const { purchases, left } = purchasesOf(orders, currency);
   const caveats: string[] = [];
+  // A history that stopped long ago (a store closed for a season, a sync that stopped, an old import) would make every
+  // customer look gone as of today: the values are then taken as of the last order's day, and said so.
+  let asOf = today;
+  const lastAt = purchases.reduce((m, p) => Math.max(m, p.at), -Infinity);
+  if (Number.isFinite(lastAt)) {
+    const lastDay = localDay(new Date(lastAt), timeZone);
+    const idle = dayNumberOf(today) - dayNumberOf(lastDay);
+    if (idle > STALE_AFTER_DAYS) {
+      asOf = lastDay;
+      caveats.push(`The latest order is from ${lastDay}, ${idle} days ago: customer value is shown as of that day, not today.`);
+    }
+  }
   if (left.otherCurrency > 0) caveats.push(`${left.otherCurrency} orders in another currency than ${currency} are left out.`);
   if (left.guest > 0) caveats.push(`${left.guest} guest orders have no customer and are left out of customer value.`);
 
