@@ -14,7 +14,7 @@
  */
 import { CountTable } from "./count-table";
 import { invertPositiveDefinite, minimizeBfgs, numericalHessian, standardErrors } from "./optimize";
-import { digamma, lgamma, log2F1 } from "./special";
+import { digamma, hyp2f1, lgamma, log2F1 } from "./special";
 
 export interface BgNbdParams {
   r: number;
@@ -394,16 +394,23 @@ export function conditionalExpectedPurchases(params: BgNbdParams, x: number, t_x
   if (t <= 0) return 0;
   const { r, alpha, a, b } = params;
   const z = t / (alpha + T + t);
-  const logTerm = (r + x) * Math.log((alpha + T) / (alpha + T + t)) + log2F1(r + x, b + x, a + b + x - 1, z);
-  return ((a + b + x - 1) / (a - 1)) * -Math.expm1(logTerm) * probabilityAlive(params, x, t_x, T);
+  return ((a + b + x - 1) / (a - 1)) * oneMinusScaled2F1(r + x, b + x, a + b + x - 1, z, (r + x) * Math.log((alpha + T) / (alpha + T + t))) * probabilityAlive(params, x, t_x, T);
 }
 
 /** E[X(t)]: expected repeat purchases in (0, t] of a customer whose first purchase is at 0 (FHL 2005 eq. 7). */
 export function expectedPurchasesNewCustomer(params: BgNbdParams, t: number): number {
   if (t <= 0) return 0;
   const { r, alpha, a, b } = params;
-  const logTerm = r * Math.log(alpha / (alpha + t)) + log2F1(r, b, a + b - 1, t / (alpha + t));
-  return ((a + b - 1) / (a - 1)) * -Math.expm1(logTerm);
+  return ((a + b - 1) / (a - 1)) * oneMinusScaled2F1(r, b, a + b - 1, t / (alpha + t), r * Math.log(alpha / (alpha + t)));
+}
+
+/**
+ * 1 − e^logScale · ₂F₁(a, b; c; z): in log space (expm1, no cancellation) when c > 0; with c < 0 (a fit with a + b < 1,
+ * common on small shops) ₂F₁ can be negative and the product is formed directly.
+ */
+function oneMinusScaled2F1(a: number, b: number, c: number, z: number, logScale: number): number {
+  if (c > 0) return -Math.expm1(logScale + log2F1(a, b, c, z));
+  return 1 - Math.exp(logScale) * hyp2f1(a, b, c, z);
 }
 
 export interface NextPurchase {

@@ -82,7 +82,26 @@ export function log2F1(a: number, b: number, c: number, z: number, maxTerms = 1_
   throw new SeriesError(`₂F₁(${a}, ${b}; ${c}; ${z}) did not converge in ${maxTerms} terms`);
 }
 
-/** ₂F₁(a, b; c; z) (see log2F1). */
-export function hyp2f1(a: number, b: number, c: number, z: number): number {
-  return Math.exp(log2F1(a, b, c, z));
+/**
+ * ₂F₁(a, b; c; z) for 0 ≤ z < 1, a, b > 0 and any c that is not 0 or a negative integer. With a, b, c > 0 it is
+ * exp(log2F1). With c < 0 (fitted BG/NBD parameters with a + b < 1 give c = a + b − 1 < 0) the first ⌈−c⌉ terms change
+ * sign and the plain power series is summed; it converges like the positive case (the term ratio tends to z).
+ */
+export function hyp2f1(a: number, b: number, c: number, z: number, maxTerms = 1_000_000): number {
+  if (a > 0 && b > 0 && c > 0) return Math.exp(log2F1(a, b, c, z, maxTerms));
+  if (!(a > 0 && b > 0)) throw new RangeError(`hyp2f1 needs a, b > 0 (got ${a}, ${b})`);
+  if (!Number.isFinite(c) || (c <= 0 && Number.isInteger(c))) throw new RangeError(`hyp2f1 is undefined for c = ${c} (0 or a negative integer)`);
+  if (!(z >= 0 && z < 1)) throw new RangeError(`hyp2f1 needs 0 ≤ z < 1 (got ${z})`);
+  let term = 1;
+  let sum = 1;
+  const signChanges = Math.ceil(-c);
+  for (let k = 0; k < maxTerms; k++) {
+    term *= ((a + k) * (b + k) * z) / ((c + k) * (k + 1));
+    sum += term;
+    if (k < signChanges) continue;
+    const ratio = ((a + k + 1) * (b + k + 1) * z) / ((c + k + 1) * (k + 2));
+    if (ratio > 0 && ratio < 1 && Math.abs(term) * (ratio / (1 - ratio)) < 1e-17 * Math.abs(sum)) return sum;
+    if (!Number.isFinite(sum)) break;
+  }
+  throw new SeriesError(`₂F₁(${a}, ${b}; ${c}; ${z}) did not converge in ${maxTerms} terms`);
 }
