@@ -43,6 +43,9 @@ export async function openInput(file: string): Promise<Readable> {
   if (magic[0] !== 0x1f || magic[1] !== 0x8b) return raw;
   const gunzip = createGunzip();
   pipeline(raw, gunzip, () => {}); // errors reach the consumer through gunzip
+  // zlib can report a truncated file ("unexpected end of file") once more after the pipelines above have finished and
+  // let go of it; with no listener left that report would crash the process. The consumer has its error already.
+  gunzip.on("error", () => {});
   return gunzip;
 }
 
