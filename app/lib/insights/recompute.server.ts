@@ -13,10 +13,30 @@ import { computeTrends } from "./trends.server";
 export async function recomputeInsights({ shop, db = defaultPrisma, now = new Date() }: { shop: string; db?: PrismaClient; now?: Date }) {
   // A shop that uninstalled (or was redacted) meanwhile has nothing left to compute.
   if (!(await db.shop.findUnique({ where: { domain: shop }, select: { domain: true } }))) return { skipped: true as const };
-  const crossSell = await computeCrossSell({ db, shop, now });
-  const customerValue = await computeCustomerValue({ db, shop, now });
-  await computeTrends({ db, shop, now });
-  return { skipped: false as const, crossSell: crossSell.summary, customerValue: customerValue.summary };
+  // Each kind on its own: one that fails (and is retried with the job) does not keep the others from being stored.
+  const kinds = { crossSell: computeCrossSell, customerValue: computeCustomerValue, trends: computeTrends };
+  const failed: string[] = [];
+  const stored: string[] = [];
+  for (const [kind, compute] of Object.entries(kinds)) {
+    try {
+      await compute({ db, shop, now });
+      stored.push(kind);
+    } catch (error) {
+      failed.push(`${kind}: ${(error as Error).message}`);
+    }
+  }
+  if (failed.length > 0) throw new RecomputeError(shop, failed);
+  return { skipped: false as const, stored };
+}
+
+export class RecomputeError extends Error {
+  constructor(
+    readonly shop: string,
+    readonly failures: readonly string[],
+  ) {
+    super(`insights of ${shop} not recomputed: ${failures.join("; ")}`);
+    this.name = "RecomputeError";
+  }
 }
 
 /** Queues a recompute of the shop's insights (at most one waits per shop; a second request joins it). */
