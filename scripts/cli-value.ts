@@ -14,7 +14,8 @@
  */
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { openImport, checkFormat, resolveOptions } from "../app/import/read";
+import { openImport, checkFormat, resolveOptions, type ImportSource } from "../app/import/read";
+import type { IngestOrder } from "../app/lib/ingest/types";
 import { IMPORT_FORMATS, ImportError } from "../app/import/types";
 import { countTriples, fitBgNbd, InsufficientDataError, ModelInputError, nextPurchase, probabilityAlive, conditionalExpectedPurchases, type BgNbdFit } from "../app/insights/clv/bgnbd";
 import { customerLifetimeValue, expectedAverageSpend, fitGammaGamma, type GammaGammaFit } from "../app/insights/clv/gamma-gamma";
@@ -69,8 +70,15 @@ interface OrdersRead {
   problems: string[];
 }
 
-/** The file's orders as plain (customer, time, amount) records, one currency. */
-async function readCustomerOrders(io: CliIo, opts: ReadOptions): Promise<OrdersRead> {
+/**
+ * The file's orders as plain (customer, time, amount) records, one currency. `each` also sees every kept order with
+ * its record (for readers that keep more of it); the import context comes back for what the file says besides orders.
+ */
+async function readCustomerOrders(
+  io: CliIo,
+  opts: ReadOptions,
+  each?: (order: IngestOrder, record: Order) => void,
+): Promise<OrdersRead & { context: ImportSource["context"] }> {
   const file = path.isAbsolute(opts.input) ? opts.input : path.resolve(io.env.INIT_CWD ?? process.cwd(), opts.input);
   const source = await openImport(file, opts.format, { map: opts.map, tz: opts.tz, maxProblems: 10 });
   const orders: Order[] = [];
@@ -83,13 +91,15 @@ async function readCustomerOrders(io: CliIo, opts: ReadOptions): Promise<OrdersR
     else {
       currency ??= order.currency;
       if (order.currency !== currency) throw new ImportError(`order ${order.id} is in ${order.currency}; the file's orders so far are in ${currency} (one currency per analysis)`);
-      orders.push({ customerId: order.customerId, at: order.createdAt.getTime(), amount: Number(order.total - order.totalRefunded) });
+      const record = { customerId: order.customerId, at: order.createdAt.getTime(), amount: Number(order.total - order.totalRefunded) };
+      orders.push(record);
+      each?.(order, record);
     }
   }
   const ctx = source.context;
   const problems = ctx.problems.map((p) => `${ctx.file}: ${p.line > 0 ? `line ${p.line}: ` : ""}${p.message}`);
   if (ctx.problemCount > problems.length) problems.push(`... and ${ctx.problemCount - problems.length} more`);
-  return { orders, currency: currency ?? source.options.currency ?? "USD", timeZone: source.options.tz, skipped, problems };
+  return { orders, currency: currency ?? source.options.currency ?? "USD", timeZone: source.options.tz, skipped, problems, context: ctx };
 }
 
 function failWith(io: CliIo, command: string, json: boolean | undefined, done: Done) {
@@ -311,29 +321,14 @@ interface SegmentRead extends OrdersRead {
 
 /** Like readCustomerOrders, keeping each order's source and lines and the file's customers (tags, country). */
 async function readSegmentOrders(io: CliIo, opts: ReadOptions): Promise<SegmentRead> {
-  const file = path.isAbsolute(opts.input) ? opts.input : path.resolve(io.env.INIT_CWD ?? process.cwd(), opts.input);
-  const source = await openImport(file, opts.format, { map: opts.map, tz: opts.tz, maxProblems: 10 });
-  const orders: Order[] = [];
   const detailed: SegmentRead["detailed"] = [];
-  const skipped = { cancelled: 0, test: 0, withoutCustomer: 0 };
-  let currency: string | undefined;
-  for await (const order of source.orders) {
-    if (order.cancelledAt !== null) skipped.cancelled++;
-    else if (order.test) skipped.test++;
-    else if (order.customerId === null) skipped.withoutCustomer++;
-    else {
-      currency ??= order.currency;
-      if (order.currency !== currency) throw new ImportError(`order ${order.id} is in ${order.currency}; the file's orders so far are in ${currency} (one currency per analysis)`);
-      const o = { customerId: order.customerId, at: order.createdAt.getTime(), amount: Number(order.total - order.totalRefunded) };
-      orders.push(o);
-      detailed.push({
-        ...o,
-        source: order.sourceName,
-        lines: order.lines.map((l) => ({ product: l.productId ?? l.title, category: l.productId === null ? null : l.productId })),
-      });
-    }
-  }
-  const ctx = source.context;
+  const { context: ctx, ...read } = await readCustomerOrders(io, opts, (order, record) =>
+    detailed.push({
+      ...record,
+      source: order.sourceName,
+      lines: order.lines.map((l) => ({ product: l.productId ?? l.title, category: l.productId === null ? null : l.productId })),
+    }),
+  );
   // A product's category is its product type (empty in most import formats: then the category is unknown).
   for (const d of detailed) {
     for (const line of d.lines) {
@@ -342,10 +337,8 @@ async function readSegmentOrders(io: CliIo, opts: ReadOptions): Promise<SegmentR
       if (product) line.product = product.title;
     }
   }
-  const problems = ctx.problems.map((p) => `${ctx.file}: ${p.line > 0 ? `line ${p.line}: ` : ""}${p.message}`);
-  if (ctx.problemCount > problems.length) problems.push(`... and ${ctx.problemCount - problems.length} more`);
   const customers = new Map([...ctx.customers].map(([id, c]) => [id, { tags: c.tags, countryCode: c.countryCode }]));
-  return { orders, detailed, customers, currency: currency ?? source.options.currency ?? "USD", timeZone: source.options.tz, skipped, problems };
+  return { ...read, detailed, customers };
 }
 
 /** The last order's day in the time zone (the default as-of day). */
