@@ -3,27 +3,18 @@
  * are worked out by hand from the fixtures (the backtest fixture is the hand-computed case of
  * tests/unit/insights/backtest.test.ts, written as invoices).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../scripts/cli";
+import { describe, expect, it } from "vitest";
+import { cli, fixtureDir } from "../support/cli-run";
 
-const dir = mkdtempSync(path.join(tmpdir(), "insight-loop-insights-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir } = fixtureDir("insights");
 
 const HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country";
 function fixture(name: string, lines: string[]): string {
   const file = path.join(dir, name);
   writeFileSync(file, `${[HEADER, ...lines].join("\n")}\n`);
   return file;
-}
-
-async function cli(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t), env: { ...process.env }, progress: false });
-  return { code, stdout, stderr };
 }
 
 let invoice = 500000;

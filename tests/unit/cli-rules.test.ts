@@ -3,31 +3,16 @@
  * the fixtures below (or, for the groceries file, by the brute-force miner in tests/support), never taken from a run.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AssociationRule } from "../../app/insights/rules";
-import { main } from "../../scripts/cli";
 import { BruteForceMiner } from "../support/brute-force-miner";
 import { ROOT } from "../support/migrations";
+import { cli, fixtureDir } from "../support/cli-run";
 
-const dir = mkdtempSync(path.join(tmpdir(), "insight-loop-rules-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, fixture } = fixtureDir("rules");
 const GROCERIES = path.resolve(import.meta.dirname, "../../../shared/datasets/groceries/groceries.csv");
-
-function fixture(name: string, lines: string[]): string {
-  const file = path.join(dir, name);
-  writeFileSync(file, `${lines.join("\n")}\n`);
-  return file;
-}
-
-async function cli(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t), env: { ...process.env }, progress: false });
-  return { code, stdout, stderr };
-}
 
 const brief = (rules: AssociationRule[]) =>
   rules.map((r) => ({ rule: `${r.antecedent.join("+")} -> ${r.consequent.join("+")}`, count: r.count, support: r.support, confidence: r.confidence, lift: r.lift, conviction: r.conviction }));

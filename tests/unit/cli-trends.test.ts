@@ -2,15 +2,13 @@
  * `insight-loop trends` and `insight-loop impact` from a file, without a database: the demo store (seed 42, 20,000
  * orders) written as a generic CSV, and the generator's planted truth as the oracle.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../scripts/cli";
+import { describe, expect, it } from "vitest";
 import { generateDemoStore } from "../demo-store/generate";
+import { cli, fixtureDir } from "../support/cli-run";
 
-const dir = mkdtempSync(path.join(tmpdir(), "insight-loop-trends-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir } = fixtureDir("trends");
 
 const { store, truth } = generateDemoStore({ seed: 42, orders: 20_000 });
 const titles = new Map(store.products.map((p) => [p.id, p.title]));
@@ -26,13 +24,6 @@ for (const o of store.orders) {
 }
 const file = path.join(dir, "demo.csv");
 writeFileSync(file, `${rows.join("\n")}\n`);
-
-async function cli(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t), env: { ...process.env }, progress: false });
-  return { code, stdout, stderr };
-}
 
 interface EffectJson {
   key: string;

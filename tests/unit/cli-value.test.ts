@@ -2,28 +2,12 @@
  * `insight-loop clv` and `insight-loop rfm` from files, without a database. Oracles: Fader, Hardie & Lee (2005) for
  * CDNOW_sample through the CLI, the CDNOW summary file for one customer, and hand-computed fixtures.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../scripts/cli";
+import { describe, expect, it } from "vitest";
+import { cli, fixtureDir } from "../support/cli-run";
 
-const dir = mkdtempSync(path.join(tmpdir(), "insight-loop-value-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { fixture } = fixtureDir("value");
 const CDNOW_SAMPLE = path.resolve(import.meta.dirname, "../../../shared/datasets/cdnow/CDNOW_sample.txt");
-
-function fixture(name: string, lines: string[]): string {
-  const file = path.join(dir, name);
-  writeFileSync(file, `${lines.join("\n")}\n`);
-  return file;
-}
-
-async function cli(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t), env: { ...process.env }, progress: false });
-  return { code, stdout, stderr };
-}
 
 interface ClvCustomer {
   id: string;
