@@ -1,4 +1,4 @@
-/** Pieces every insight page shares: the caveats banner, the Recompute button and a titled card section. */
+/** Pieces the app's pages share: the caveats banner, the Recompute button, a titled card section, a headline figure. */
 import { Form, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Layout, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
@@ -47,5 +47,21 @@ export function SectionCard({ title, children }: { title: string; children: Reac
         </BlockStack>
       </Card>
     </Layout.Section>
+  );
+}
+
+/** One headline figure in a card: a label above a large value. */
+export function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <Card>
+      <BlockStack gap="100">
+        <Text as="p" tone="subdued">
+          {label}
+        </Text>
+        <Text as="p" variant="headingLg">
+          {value}
+        </Text>
+      </BlockStack>
+    </Card>
   );
 }

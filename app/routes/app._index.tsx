@@ -6,6 +6,7 @@ import { z } from "zod";
 import { authenticate } from "../shopify.server";
 import { getHomeOverview, type SyncProgress } from "../lib/home-overview.server";
 import { requestFullSync } from "../lib/sync.server";
+import { Stat } from "../components/insight-page";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -127,21 +128,6 @@ function SyncCard({ sync }: { sync: SyncProgress }) {
           {sync.phase}
           {sync.rate ? ` · ${number.format(sync.rate)} objects/s` : ""}
           {sync.errorCount > 0 ? ` · ${sync.errorCount} export${sync.errorCount === 1 ? "" : "s"} retried` : ""}
-        </Text>
-      </BlockStack>
-    </Card>
-  );
-}
-
-function Stat({ label, value }: { label: string; value: string }) {
-  return (
-    <Card>
-      <BlockStack gap="100">
-        <Text as="p" tone="subdued">
-          {label}
-        </Text>
-        <Text as="p" variant="headingLg">
-          {value}
         </Text>
       </BlockStack>
     </Card>

@@ -7,7 +7,7 @@ import { jobQueue } from "../jobs/queue.server";
 import { customerValuePage } from "../lib/insights/customer-value-page.server";
 import { recordMarketingSpend, SpendError } from "../lib/insights/marketing-spend.server";
 import { requestInsightsRecompute } from "../lib/insights/recompute.server";
-import { Caveats, RecomputeButton, SectionCard } from "../components/insight-page";
+import { Caveats, RecomputeButton, SectionCard, Stat } from "../components/insight-page";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -38,21 +38,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
 const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)} %`);
 const fixed = (x: number, d = 3) => x.toFixed(d);
-
-function Metric({ label, value }: { label: string; value: string }) {
-  return (
-    <Card>
-      <BlockStack gap="100">
-        <Text as="p" tone="subdued">
-          {label}
-        </Text>
-        <Text as="p" variant="headingLg">
-          {value}
-        </Text>
-      </BlockStack>
-    </Card>
-  );
-}
 
 function SpendForm({ currency }: { currency: string }) {
   const [month, setMonth] = useState("");
@@ -102,9 +87,9 @@ export default function CustomersPage() {
         {model && (
           <Layout.Section>
             <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
-              <Metric label="Expected orders, next 90 days" value={model.expectedPurchases === null ? "—" : Math.round(model.expectedPurchases).toLocaleString("en-US")} />
-              <Metric label="Customer lifetime value, next 12 months" value={model.clv} />
-              <Metric label="Customers the model expects have churned" value={model.expectedChurn ? pct(model.expectedChurn.churnShare) : "—"} />
+              <Stat label="Expected orders, next 90 days" value={model.expectedPurchases === null ? "—" : Math.round(model.expectedPurchases).toLocaleString("en-US")} />
+              <Stat label="Customer lifetime value, next 12 months" value={model.clv} />
+              <Stat label="Customers the model expects have churned" value={model.expectedChurn ? pct(model.expectedChurn.churnShare) : "—"} />
             </InlineGrid>
           </Layout.Section>
         )}
