@@ -1,8 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, DataTable, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, Button, DataTable, Layout, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
+import { SectionCard } from "../components/insight-page";
 import { authenticate } from "../shopify.server";
 import { getActivity, retryJob, type ActivitySyncRun } from "../lib/activity.server";
 
@@ -75,108 +76,87 @@ export default function ActivityPage() {
             )}
           </Layout.Section>
         )}
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Syncs and imports
-              </Text>
-              {syncRuns.length === 0 ? (
-                <Text as="p" tone="subdued">
-                  No sync has run yet. The first full sync starts after installation; “Sync now” on the home page starts another.
-                </Text>
-              ) : (
-                <DataTable
-                  columnContentTypes={["text", "text", "text", "numeric", "numeric", "text", "text"]}
-                  headings={["Started", "Kind", "Status", "Objects", "Errors", "Phase", "Last error"]}
-                  rows={syncRuns.map((run) => [
-                    when(run.startedAt),
-                    run.kind,
-                    <Badge key={run.id} tone={STATUS_TONE[run.status]}>
-                      {run.status.toLowerCase()}
-                    </Badge>,
-                    run.objectsTotal ? `${number.format(run.objectsDone)} / ${number.format(run.objectsTotal)}` : number.format(run.objectsDone),
-                    number.format(run.errorCount),
-                    run.phase,
-                    run.lastError ?? "—",
-                  ])}
-                />
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Failed jobs
-              </Text>
-              {failedJobs.length === 0 ? (
-                <Text as="p" tone="subdued">
-                  No failed jobs. Webhook updates and compliance requests are retried automatically; a job that still fails
-                  after its last attempt shows up here with its error.
-                </Text>
-              ) : (
-                <DataTable
-                  columnContentTypes={["text", "numeric", "text", "text", "text"]}
-                  headings={["Job", "Attempts", "Last error", "Failed", ""]}
-                  rows={failedJobs.map((job) => [
-                    job.name,
-                    String(job.attempts),
-                    job.lastError || "—",
-                    when(job.failedAt),
-                    <retry.Form key={job.id} method="post">
-                      <input type="hidden" name="intent" value="retry" />
-                      <input type="hidden" name="jobId" value={job.id} />
-                      <Button submit size="slim" loading={retry.state !== "idle" && retry.formData?.get("jobId") === job.id}>
-                        Retry
-                      </Button>
-                    </retry.Form>,
-                  ])}
-                />
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Customer data exports
-              </Text>
-              {exportsInProgress > 0 && (
-                <Banner tone="info">
-                  <p>
-                    {exportsInProgress} data request{exportsInProgress === 1 ? " is" : "s are"} being prepared.
-                  </p>
-                </Banner>
-              )}
-              {downloadError && (
-                <Banner tone="critical">
-                  <p>{downloadError}</p>
-                </Banner>
-              )}
-              {exports.length === 0 ? (
-                <Text as="p" tone="subdued">
-                  No customer data requests yet. When a customer asks Shopify for their data, an export of what Insight Loop
-                  holds about them appears here for you to download and pass on.
-                </Text>
-              ) : (
-                <DataTable
-                  columnContentTypes={["text", "text", "text"]}
-                  headings={["Ready", "Data request", ""]}
-                  rows={exports.map((e) => [
-                    when(e.readyAt),
-                    e.dataRequestId ?? "—",
-                    <Button key={e.id} size="slim" onClick={() => void download(e.id)}>
-                      Download JSON
-                    </Button>,
-                  ])}
-                />
-              )}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
+        <SectionCard title="Syncs and imports">
+          {syncRuns.length === 0 ? (
+            <Text as="p" tone="subdued">
+              No sync has run yet. The first full sync starts after installation; “Sync now” on the home page starts another.
+            </Text>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "text", "text", "numeric", "numeric", "text", "text"]}
+              headings={["Started", "Kind", "Status", "Objects", "Errors", "Phase", "Last error"]}
+              rows={syncRuns.map((run) => [
+                when(run.startedAt),
+                run.kind,
+                <Badge key={run.id} tone={STATUS_TONE[run.status]}>
+                  {run.status.toLowerCase()}
+                </Badge>,
+                run.objectsTotal ? `${number.format(run.objectsDone)} / ${number.format(run.objectsTotal)}` : number.format(run.objectsDone),
+                number.format(run.errorCount),
+                run.phase,
+                run.lastError ?? "—",
+              ])}
+            />
+          )}
+        </SectionCard>
+        <SectionCard title="Failed jobs">
+          {failedJobs.length === 0 ? (
+            <Text as="p" tone="subdued">
+              No failed jobs. Webhook updates and compliance requests are retried automatically; a job that still fails
+              after its last attempt shows up here with its error.
+            </Text>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "numeric", "text", "text", "text"]}
+              headings={["Job", "Attempts", "Last error", "Failed", ""]}
+              rows={failedJobs.map((job) => [
+                job.name,
+                String(job.attempts),
+                job.lastError || "—",
+                when(job.failedAt),
+                <retry.Form key={job.id} method="post">
+                  <input type="hidden" name="intent" value="retry" />
+                  <input type="hidden" name="jobId" value={job.id} />
+                  <Button submit size="slim" loading={retry.state !== "idle" && retry.formData?.get("jobId") === job.id}>
+                    Retry
+                  </Button>
+                </retry.Form>,
+              ])}
+            />
+          )}
+        </SectionCard>
+        <SectionCard title="Customer data exports">
+          {exportsInProgress > 0 && (
+            <Banner tone="info">
+              <p>
+                {exportsInProgress} data request{exportsInProgress === 1 ? " is" : "s are"} being prepared.
+              </p>
+            </Banner>
+          )}
+          {downloadError && (
+            <Banner tone="critical">
+              <p>{downloadError}</p>
+            </Banner>
+          )}
+          {exports.length === 0 ? (
+            <Text as="p" tone="subdued">
+              No customer data requests yet. When a customer asks Shopify for their data, an export of what Insight Loop
+              holds about them appears here for you to download and pass on.
+            </Text>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "text", "text"]}
+              headings={["Ready", "Data request", ""]}
+              rows={exports.map((e) => [
+                when(e.readyAt),
+                e.dataRequestId ?? "—",
+                <Button key={e.id} size="slim" onClick={() => void download(e.id)}>
+                  Download JSON
+                </Button>,
+              ])}
+            />
+          )}
+        </SectionCard>
       </Layout>
     </Page>
   );
