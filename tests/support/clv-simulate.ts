@@ -7,71 +7,10 @@
  * - ν ~ Gamma(shape q, rate v) per customer; each transaction's value z ~ Gamma(shape p, rate ν).
  */
 
-/** xoshiro128** seeded by splitmix32: fast, deterministic, good enough for simulation. */
-export class Rng {
-  private s: Uint32Array;
-  private spare: number | null = null;
-  constructor(seed: number) {
-    let x = seed >>> 0;
-    const next = () => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s = new Uint32Array([next(), next(), next(), next()]);
-  }
-  /** Uniform in (0, 1). */
-  uniform(): number {
-    const s = this.s;
-    const result = Math.imul(((Math.imul(s[1]!, 5) << 7) | (Math.imul(s[1]!, 5) >>> 25)) >>> 0, 9) >>> 0;
-    const t = (s[1]! << 9) >>> 0;
-    s[2]! ^= s[0]!;
-    s[3]! ^= s[1]!;
-    s[1]! ^= s[2]!;
-    s[0]! ^= s[3]!;
-    s[2]! ^= t;
-    s[3] = ((s[3]! << 11) | (s[3]! >>> 21)) >>> 0;
-    return (result + 0.5) / 4294967296;
-  }
-  normal(): number {
-    if (this.spare !== null) {
-      const v = this.spare;
-      this.spare = null;
-      return v;
-    }
-    const u = this.uniform();
-    const v = this.uniform();
-    const radius = Math.sqrt(-2 * Math.log(u));
-    this.spare = radius * Math.sin(2 * Math.PI * v);
-    return radius * Math.cos(2 * Math.PI * v);
-  }
-  /** Gamma(shape, rate) by Marsaglia & Tsang (2000), with the shape < 1 boost. */
-  gamma(shape: number, rate: number): number {
-    if (shape < 1) return this.gamma(shape + 1, rate) * Math.pow(this.uniform(), 1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      let x: number;
-      let v: number;
-      do {
-        x = this.normal();
-        v = 1 + c * x;
-      } while (v <= 0);
-      v = v * v * v;
-      const u = this.uniform();
-      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return (d * v) / rate;
-    }
-  }
-  beta(a: number, b: number): number {
-    const x = this.gamma(a, 1);
-    return x / (x + this.gamma(b, 1));
-  }
-  exponential(rate: number): number {
-    return -Math.log(this.uniform()) / rate;
-  }
-}
+import { Rng } from "../demo-store/random";
+
+/** The project's one seeded generator for simulations (sfc32, with uniform, normal, gamma, beta, exponential). */
+export { Rng };
 
 export interface SimulatedCustomer {
   x: number;
