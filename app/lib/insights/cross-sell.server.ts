@@ -10,7 +10,7 @@ import { buildRecommender, type Recommendation } from "../../insights/recommend"
 import { decayWeights } from "../../insights/rules";
 import { findUpgrades, type ProductUpgrades } from "../../insights/upgrades";
 import { parseShopSettings } from "../../models/shop-settings";
-import { loadOrders, loadProducts } from "./load.server";
+import { loadOrders, loadProducts, type InsightInput } from "./load.server";
 
 export const CROSS_SELL = "cross-sell";
 export const CROSS_SELL_VERSION = 1;
@@ -48,11 +48,11 @@ export interface CrossSellData {
 /** Fewer baskets than this: rules are too thin to trust; said plainly in the caveats. */
 export const MIN_BASKETS = 200;
 
-export async function computeCrossSell({ db, shop, now }: { db: PrismaClient; shop: string; now: Date }) {
+export async function computeCrossSell({ db, shop, now, orders: given }: InsightInput) {
   const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } });
   if (!shopRow) throw new Error(`unknown shop ${shop}`);
   const settings = parseShopSettings(shop, shopRow.settings);
-  const [orders, products] = await Promise.all([loadOrders(db, shop), loadProducts(db, shop)]);
+  const [orders, products] = await Promise.all([given ?? loadOrders(db, shop), loadProducts(db, shop)]);
   const prepared = prepareBaskets(orders, products, { exclude: settings.exclusions });
   // The merchant's recency setting: an order's weight halves every `recencyHalfLifeDays` of age.
   const halfLife = settings.recencyHalfLifeDays;

@@ -14,7 +14,7 @@ import { compareSegments, firstOrderSegments, tagSegment, type SegmentReport } f
 import { seededRng } from "../../insights/trends/random";
 import { RFM_GROUPS, rfmInputs, rfmMovement, rfmScores, type RfmGroup, type RfmMovement } from "../../insights/clv/rfm";
 import { customerSummary, dayNumberOf, dayOfNumber, type CustomerSummary } from "../../insights/clv/summary";
-import { loadOrders, type LoadedOrder } from "./load.server";
+import { loadOrders, type InsightInput, type LoadedOrder } from "./load.server";
 
 export const CUSTOMER_VALUE = "customer-value";
 export const CUSTOMER_VALUE_VERSION = 2;
@@ -108,12 +108,12 @@ function fitModels(customers: CustomerSummary[], caveats: string[]) {
   return { bg, gg };
 }
 
-export async function computeCustomerValue({ db, shop, now }: { db: PrismaClient; shop: string; now: Date }) {
+export async function computeCustomerValue({ db, shop, now, orders: given }: InsightInput) {
   const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, timezone: true } });
   if (!shopRow) throw new Error(`unknown shop ${shop}`);
   const { currency, timezone: timeZone } = shopRow;
   const today = localDay(now, timeZone);
-  const orders = await loadOrders(db, shop);
+  const orders = given ?? (await loadOrders(db, shop));
   const { purchases, left } = purchasesOf(orders, currency);
   const caveats: string[] = [];
   // A history that stopped long ago (a store closed for a season, a sync that stopped, an old import) would make every

@@ -33,6 +33,15 @@ export interface LoadedOrder extends InsightOrder {
 
 const PAGE = 20_000;
 
+/** What each insight computation takes: the shop, the clock, and the shop's orders when the caller loaded them once. */
+export interface InsightInput {
+  db: PrismaClient;
+  shop: string;
+  now: Date;
+  /** The shop's orders (loadOrders); read here when not given. */
+  orders?: LoadedOrder[];
+}
+
 /** Every order of the shop with its lines, oldest first. */
 export async function loadOrders(db: Db, shop: string): Promise<LoadedOrder[]> {
   const orders: LoadedOrder[] = [];

@@ -8,6 +8,7 @@ import { JOB } from "../../jobs/names";
 import type { JobQueue } from "../../jobs/types";
 import { computeCrossSell } from "./cross-sell.server";
 import { computeCustomerValue } from "./customer-value.server";
+import { loadOrders } from "./load.server";
 import { computeTrends } from "./trends.server";
 
 export async function recomputeInsights({ shop, db = defaultPrisma, now = new Date() }: { shop: string; db?: PrismaClient; now?: Date }) {
@@ -17,9 +18,11 @@ export async function recomputeInsights({ shop, db = defaultPrisma, now = new Da
   const kinds = { crossSell: computeCrossSell, customerValue: computeCustomerValue, trends: computeTrends };
   const failed: string[] = [];
   const stored: string[] = [];
+  // Every kind reads the same orders: load them once (a large shop's history is the expensive read here).
+  const orders = await loadOrders(db, shop);
   for (const [kind, compute] of Object.entries(kinds)) {
     try {
-      await compute({ db, shop, now });
+      await compute({ db, shop, now, orders });
       stored.push(kind);
     } catch (error) {
       failed.push(`${kind}: ${(error as Error).message}`);

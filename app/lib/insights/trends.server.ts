@@ -12,7 +12,7 @@ import { dataQuality, type Caveat } from "../../insights/data-quality";
 import { forecast, type Forecast } from "../../insights/trends/forecast";
 import { seasonality, type Effect, type MonthCalendar } from "../../insights/trends/seasonality";
 import { addDays, buildSeries, dayNumber, localDay, type SeriesOrder, type SeriesPoint } from "../../insights/trends/series";
-import { loadOrders, type LoadedOrder } from "./load.server";
+import { loadOrders, type InsightInput, type LoadedOrder } from "./load.server";
 
 export const TRENDS = "trends";
 export const TRENDS_VERSION = 1;
@@ -100,12 +100,12 @@ export function trendsOrderOf(o: LoadedOrder): SeriesOrder {
 
 const SEVERITY_ORDER = { blocking: 0, warning: 1, info: 2 } as const;
 
-export async function computeTrends({ db, shop, now }: { db: PrismaClient; shop: string; now: Date }) {
+export async function computeTrends({ db, shop, now, orders: given }: InsightInput) {
   const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, timezone: true } });
   if (!shopRow) throw new Error(`unknown shop ${shop}`);
   const timeZone = shopRow.timezone;
   const lunar = VIETNAM_ZONES.has(timeZone);
-  const orders = (await loadOrders(db, shop)).map(trendsOrderOf);
+  const orders = (given ?? (await loadOrders(db, shop))).map(trendsOrderOf);
   const today = localDay(now, timeZone);
   const caveats: string[] = [];
 
