@@ -162,6 +162,7 @@ describe("full sync", () => {
     expect(done.status).toBe("SUCCEEDED");
     expect(fetched.filter((f) => f.startsWith("orders"))).toEqual(["orders@0.4", "orders@0.7", "orders"]);
     expect(done.errorCount).toBe(2);
+    expect(done.objectsDone).toBe(done.objectsTotal);
     expect(done.lastError).toMatch(/^orders: the download broke off at line \d+ .*fetching it again$/);
     expect(await counts(db, env.shop)).toEqual(expectedCounts(env.store));
     expect(await db.syncStage.count({ where: { syncRunId: run.id } })).toBe(0);

@@ -86,7 +86,7 @@ export interface SyncDeps {
   staleAfterMs?: number;
 }
 
-const emptyResource = (): ResourceState => ({ op: null, status: "pending", done: 0, waiting: 0, dropped: 0, total: null, attempts: 0 });
+const emptyResource = (): ResourceState => ({ op: null, status: "pending", done: 0, parents: 0, waiting: 0, dropped: 0, total: null, attempts: 0 });
 const emptyState = (): SyncState => Object.fromEntries(RESOURCES.map((r) => [r, emptyResource()])) as SyncState;
 
 function readState(run: SyncRun): SyncState {
@@ -108,10 +108,12 @@ export async function startFullSync({ shop, db, now }: { shop: string; db: Prism
 }
 
 async function save(db: PrismaClient | Prisma.TransactionClient, run: SyncRun, state: SyncState, data: Partial<SyncRun>, now: Date) {
-  const objectsDone = RESOURCES.reduce((sum, r) => sum + (state[r].status === "applied" ? (state[r].total ?? 0) : 0), 0);
+  // Derived from the cursor (what is committed), never counted up on the side: a batch that did not commit or a file
+  // read again cannot inflate it. It only moves forward (a file fetched anew starts its count from 0).
+  const objectsDone = RESOURCES.reduce((sum, r) => sum + (state[r].status === "applied" ? (state[r].total ?? 0) : state[r].parents), 0);
   const totals = RESOURCES.map((r) => state[r].total);
   Object.assign(run, { cursor: JSON.stringify(state), heartbeatAt: now, objectsTotal: totals.every((t) => t !== null) ? totals.reduce((a, b) => a! + b!, 0) : null, ...data });
-  if (data.objectsDone === undefined) run.objectsDone = Math.max(run.objectsDone, objectsDone);
+  run.objectsDone = Math.max(run.objectsDone, objectsDone);
   await db.syncRun.update({
     where: { id: run.id },
     data: {
@@ -155,7 +157,7 @@ export async function runFullSync({ runId, deps }: { runId: string; deps: SyncDe
       const payload = data.bulkOperationRunQuery;
       const op = payload?.bulkOperation;
       if (op) {
-        Object.assign(state[resource], { op: op.id, status: "started", done: 0, waiting: 0, total: null, attempts: state[resource].attempts + 1 });
+        Object.assign(state[resource], { op: op.id, status: "started", done: 0, parents: 0, waiting: 0, total: null, attempts: state[resource].attempts + 1 });
         return;
       }
       const errors = payload?.userErrors ?? [];
@@ -274,8 +276,7 @@ async function ingestOnce(
     progress: state[resource],
     batchSize: deps.batchSize ?? 10_000,
     commit: async (tx, batch) => {
-      run.objectsDone += batch.parents;
-      await save(tx, run, state, { phase: `${resource}: writing`, objectsDone: run.objectsDone }, now());
+      await save(tx, run, state, { phase: `${resource}: writing` }, now());
       written += batch.parents;
       if (written >= analyzeAt) {
         analyzeAt = written * 8;

@@ -210,6 +210,8 @@ function planFor(resource: Resource, currency: string): Plan<any, any> {
 export interface FileProgress {
   /** Lines of the file committed (1..done are in the database, or waiting in SyncStage). */
   done: number;
+  /** Root objects (orders, products, …) among those lines: the sync's progress. */
+  parents: number;
   /** Children kept in SyncStage, waiting for their parent. */
   waiting: number;
   /** Children dropped at the end (their parent was not written by this run). */
@@ -293,6 +295,7 @@ export async function applyFile(options: ApplyFileOptions): Promise<void> {
           progress.waiting += wait.length;
         }
         progress.done = batch.lastLine;
+        progress.parents += batch.parents.length;
         await options.commit(tx, { parents: batch.parents.length, lastLine: batch.lastLine });
       },
       { timeout: 300_000, maxWait: 60_000 },
