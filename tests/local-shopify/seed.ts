@@ -73,6 +73,8 @@ export interface SeedLineItem {
   totalDiscount: number; // minor units, allocated to this line
   isGiftCard: boolean;
   requiresShipping: boolean;
+  /** Line item properties (the storefront's `_il_widget`, `_il_slot`, `_il_rank`); absent means none. */
+  customAttributes?: { key: string; value: string }[];
 }
 
 export interface SeedRefund {
@@ -98,6 +100,8 @@ export interface SeedOrder {
   total: number;
   lineItems: SeedLineItem[];
   refunds: SeedRefund[];
+  /** Cart attributes carried onto the order (the storefront's `_il_vid`, `_il_arm`); absent means none. */
+  customAttributes?: { key: string; value: string }[];
 }
 
 export interface SeedStore {
