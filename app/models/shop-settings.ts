@@ -18,9 +18,40 @@ export const ShopSettingsSchema = z.object({
     .default({ productIds: [], tags: [], collectionIds: [], vendors: [] }),
   /** Half-life in days for weighting recent orders more; null = every order counts the same. */
   recencyHalfLifeDays: z.number().int().positive().max(3650).nullable().default(null),
+  /** The storefront widgets (ADR 019), published to the shop's `$app.widget_settings` metafield. */
+  storefront: z
+    .object({
+      /** Share of visitors in the randomized holdout, who see no widget (0 to 0.5). */
+      holdoutShare: z.number().min(0).max(0.5).default(0.1),
+      /** Salt of the visitor assignment; null = derived from the shop (storefrontSalt). A new salt reshuffles visitors. */
+      salt: z.string().min(1).max(100).nullable().default(null),
+      widgets: z
+        .object({ fbt: z.boolean().default(true), upgrade: z.boolean().default(true), cart: z.boolean().default(true) })
+        .default({ fbt: true, upgrade: true, cart: true }),
+      /** Raised whenever the storefront settings change; published with the widget settings and every offer. */
+      version: z.number().int().min(1).default(1),
+    })
+    .default({ holdoutShare: 0.1, salt: null, widgets: { fbt: true, upgrade: true, cart: true }, version: 1 }),
 });
 
-export type ShopSettings = z.infer<typeof ShopSettingsSchema>;
+type ParsedSettings = z.infer<typeof ShopSettingsSchema>;
+export type StorefrontSettings = Omit<ParsedSettings["storefront"], "salt"> & { salt: string };
+/** Settings as read: the storefront salt is always resolved (the stored one, else the shop's derived one). */
+export type ShopSettings = Omit<ParsedSettings, "storefront"> & { storefront: StorefrontSettings };
+
+/**
+ * The default assignment salt of a shop: stable (the same visitors stay in the same arm across publications) and
+ * different between shops. It is public anyway (published in widget_settings): it separates, it does not protect.
+ * 32-bit FNV-1a of the domain, twice with different seeds, as 16 hex digits.
+ */
+export function defaultStorefrontSalt(shop: string): string {
+  const fnv = (seed: number) => {
+    let h = seed >>> 0;
+    for (const byte of new TextEncoder().encode(shop)) h = Math.imul(h ^ byte, 16777619) >>> 0;
+    return h.toString(16).padStart(8, "0");
+  };
+  return `${fnv(2166136261)}${fnv(0x811c9dc5 ^ 0x5bd1e995)}`;
+}
 
 export class ShopSettingsError extends Error {
   constructor(
@@ -34,7 +65,10 @@ export class ShopSettingsError extends Error {
 
 export function parseShopSettings(shop: string, value: unknown): ShopSettings {
   const result = ShopSettingsSchema.safeParse(value ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    const { storefront, ...rest } = result.data;
+    return { ...rest, storefront: { ...storefront, salt: storefront.salt ?? defaultStorefrontSalt(shop) } };
+  }
   throw new ShopSettingsError(
     shop,
     result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),

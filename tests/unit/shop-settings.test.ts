@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseShopSettings, ShopSettingsError } from "../../app/models/shop-settings";
+import { defaultStorefrontSalt, parseShopSettings, ShopSettingsError } from "../../app/models/shop-settings";
 
 describe("shop settings", () => {
   it("fills defaults for an empty or missing settings object", () => {
@@ -7,6 +7,7 @@ describe("shop settings", () => {
       uiLocale: "en",
       exclusions: { productIds: [], tags: [], collectionIds: [], vendors: [] },
       recencyHalfLifeDays: null,
+      storefront: { holdoutShare: 0.1, salt: defaultStorefrontSalt("a.myshopify.com"), widgets: { fbt: true, upgrade: true, cart: true }, version: 1 },
     };
     expect(parseShopSettings("a.myshopify.com", {})).toEqual(expected);
     expect(parseShopSettings("a.myshopify.com", null)).toEqual(expected);
@@ -30,5 +31,26 @@ describe("shop settings", () => {
     expect(() => parseShopSettings("a.myshopify.com", { exclusions: { tags: [""] } })).toThrow(
       /a\.myshopify\.com: exclusions\.tags\.0/,
     );
+  });
+
+  it("loads settings stored before the storefront widgets existed, and fills a partial storefront object", () => {
+    const old = parseShopSettings("a.myshopify.com", { uiLocale: "vi", recencyHalfLifeDays: 30 });
+    expect(old.storefront).toEqual({ holdoutShare: 0.1, salt: defaultStorefrontSalt("a.myshopify.com"), widgets: { fbt: true, upgrade: true, cart: true }, version: 1 });
+    const partial = parseShopSettings("a.myshopify.com", { storefront: { holdoutShare: 0.25, widgets: { cart: false }, version: 4, salt: "s1" } });
+    expect(partial.storefront).toEqual({ holdoutShare: 0.25, salt: "s1", widgets: { fbt: true, upgrade: true, cart: false }, version: 4 });
+  });
+
+  it("derives a stable salt per shop, different between shops", () => {
+    expect(defaultStorefrontSalt("a.myshopify.com")).toMatch(/^[0-9a-f]{16}$/);
+    expect(defaultStorefrontSalt("a.myshopify.com")).toBe(defaultStorefrontSalt("a.myshopify.com"));
+    expect(defaultStorefrontSalt("a.myshopify.com")).not.toBe(defaultStorefrontSalt("b.myshopify.com"));
+  });
+
+  it("rejects a holdout share outside 0..0.5, a non-integer version and an empty salt", () => {
+    expect(() => parseShopSettings("a.myshopify.com", { storefront: { holdoutShare: 0.6 } })).toThrow(/storefront\.holdoutShare/);
+    expect(() => parseShopSettings("a.myshopify.com", { storefront: { holdoutShare: -0.1 } })).toThrow(/storefront\.holdoutShare/);
+    expect(() => parseShopSettings("a.myshopify.com", { storefront: { version: 1.5 } })).toThrow(/storefront\.version/);
+    expect(() => parseShopSettings("a.myshopify.com", { storefront: { salt: "" } })).toThrow(/storefront\.salt/);
+    expect(() => parseShopSettings("a.myshopify.com", { storefront: { widgets: { fbt: "yes" } } })).toThrow(/storefront\.widgets\.fbt/);
   });
 });
