@@ -17,6 +17,13 @@ export interface IngestLine {
   refundedQuantity: number;
   isGiftCard: boolean;
   isCustom: boolean;
+  /**
+   * Storefront attribution from the line's properties (`_il_widget`, `_il_slot`, `_il_rank`), already validated
+   * (app/shopify/mappers/attribution.ts); null when the line carries none, absent when the source has no properties.
+   */
+  offerWidget?: string | null;
+  offerSlot?: number | null;
+  offerRank?: string | null;
 }
 
 export interface IngestOrder {
@@ -36,6 +43,13 @@ export interface IngestOrder {
   discountCodes: string[];
   customerId: string | null;
   lines: IngestLine[];
+  /**
+   * Storefront attribution from the order's attributes (`_il_vid`, `_il_arm`), already validated. Absent (undefined)
+   * when the source carries no attributes at all (file imports): the writer then keeps what is stored; null when the
+   * order has none or they were invalid.
+   */
+  visitorId?: string | null;
+  offerArm?: string | null;
 }
 
 export interface IngestCustomer {

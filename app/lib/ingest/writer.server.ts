@@ -8,6 +8,8 @@
  * - An order's lines are replaced with the version written (only when the order itself was written).
  * - Customers an order points at are created as stubs when missing (a webhook or an import can bring an order before
  *   its customer); a later customer write fills them in.
+ * - Storefront attribution (Order.visitorId/offerArm, OrderLine.offerWidget/offerSlot/offerRank) arrives validated from
+ *   the mappers; an order from a source without attributes (imports) keeps what a sync or webhook stored.
  * Callers choose atomicity by passing a transaction client.
  */
 import type { Prisma, PrismaClient } from "@prisma/client";
@@ -225,21 +227,37 @@ export async function upsertOrderHeaders(db: Db, shop: string, orders: readonly 
       writtenAt.toISOString(),
     );
   }
+  // A source that carries no attributes (file imports: `visitorId` undefined) keeps the attribution a sync or webhook
+  // stored; one that does (even none, or only invalid ones: null) replaces it.
+  const known = orders.filter((o) => o.visitorId !== undefined || o.offerArm !== undefined);
+  const unknown = orders.filter((o) => o.visitorId === undefined && o.offerArm === undefined);
+  const written = [
+    ...(await upsertOrderRows(db, shop, known, writtenAt, true)),
+    ...(await upsertOrderRows(db, shop, unknown, writtenAt, false)),
+  ];
+  return written;
+}
+
+async function upsertOrderRows(db: Db, shop: string, orders: readonly IngestOrder[], writtenAt: Date, replaceAttribution: boolean) {
+  if (orders.length === 0) return [];
+  const attribution = (column: string) => (replaceAttribution ? `EXCLUDED."${column}"` : `"Order"."${column}"`);
   const written = await db.$queryRawUnsafe<{ id: string }[]>(
     `INSERT INTO "Order" ("shop", "id", "name", "createdAt", "processedAt", "updatedAt", "cancelledAt", "currency", "subtotal", "total",
-                          "totalDiscounts", "totalRefunded", "test", "sourceName", "discountCodes", "customerId", "syncedAt")
-     SELECT $16, u.id, u.name, u.created::timestamptz, u.processed::timestamptz, u.updated::timestamptz, u.cancelled::timestamptz, u.cur,
+                          "totalDiscounts", "totalRefunded", "test", "sourceName", "discountCodes", "customerId", "visitorId",
+                          "offerArm", "syncedAt")
+     SELECT $18, u.id, u.name, u.created::timestamptz, u.processed::timestamptz, u.updated::timestamptz, u.cancelled::timestamptz, u.cur,
             u.sub::bigint, u.tot::bigint, u.disc::bigint, u.ref::bigint, u.test::boolean, u.src,
-            CASE WHEN u.codes = '[]' THEN '{}'::text[] ELSE ARRAY(SELECT json_array_elements_text(u.codes::json)) END, u.cust, $17::timestamptz
+            CASE WHEN u.codes = '[]' THEN '{}'::text[] ELSE ARRAY(SELECT json_array_elements_text(u.codes::json)) END, u.cust,
+            u.vis, u.arm, $19::timestamptz
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                 $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
-          AS u(id, name, created, processed, updated, cancelled, cur, sub, tot, disc, ref, test, src, codes, cust)
+                 $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
+          AS u(id, name, created, processed, updated, cancelled, cur, sub, tot, disc, ref, test, src, codes, cust, vis, arm)
      ON CONFLICT ("shop", "id") DO UPDATE SET "name" = EXCLUDED."name", "createdAt" = EXCLUDED."createdAt",
        "processedAt" = EXCLUDED."processedAt", "updatedAt" = EXCLUDED."updatedAt", "cancelledAt" = EXCLUDED."cancelledAt",
        "currency" = EXCLUDED."currency", "subtotal" = EXCLUDED."subtotal", "total" = EXCLUDED."total",
        "totalDiscounts" = EXCLUDED."totalDiscounts", "totalRefunded" = EXCLUDED."totalRefunded", "test" = EXCLUDED."test",
        "sourceName" = EXCLUDED."sourceName", "discountCodes" = EXCLUDED."discountCodes", "customerId" = EXCLUDED."customerId",
-       "syncedAt" = EXCLUDED."syncedAt"
+       "visitorId" = ${attribution("visitorId")}, "offerArm" = ${attribution("offerArm")}, "syncedAt" = EXCLUDED."syncedAt"
      WHERE EXCLUDED."updatedAt" >= "Order"."updatedAt"
      RETURNING "id"`,
     orders.map((o) => o.id),
@@ -257,6 +275,8 @@ export async function upsertOrderHeaders(db: Db, shop: string, orders: readonly 
     orders.map((o) => o.sourceName),
     orders.map((o) => json(o.discountCodes)),
     orders.map((o) => o.customerId),
+    orders.map((o) => o.visitorId ?? null),
+    orders.map((o) => o.offerArm ?? null),
     shop,
     writtenAt.toISOString(),
   );
@@ -290,13 +310,14 @@ export async function insertOrderLines(db: Db, shop: string, lines: readonly Ord
     checked ? db.$queryRawUnsafe<{ id: string }[]>(sql, ...args) : db.$executeRawUnsafe(sql, ...args).then(() => lines.map((l) => ({ id: l.id })));
   const rows = await run(
     `INSERT INTO "OrderLine" ("shop", "orderId", "id", "productId", "variantId", "title", "variantTitle", "sku", "quantity",
-                              "unitPrice", "totalDiscount", "refundedQuantity", "isGiftCard", "isCustom")
+                              "unitPrice", "totalDiscount", "refundedQuantity", "isGiftCard", "isCustom", "offerWidget",
+                              "offerSlot", "offerRank")
      SELECT $15, u.oid, u.id, u.pid, u.vid, u.title, u.vtitle, u.sku, u.qty::integer, u.price::bigint, u.disc::bigint,
             ${checked ? `CASE WHEN u.cur IS NULL THEN u.refq::integer WHEN o."cancelledAt" IS NULL THEN GREATEST(0, u.qty::integer - u.cur::integer) ELSE 0 END` : `u.refq::integer`},
-            u.gift::boolean, u.custom::boolean
+            u.gift::boolean, u.custom::boolean, u.ow, u.os::integer, u.orank
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                 $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-          AS u(oid, id, pid, vid, title, vtitle, sku, qty, price, disc, refq, cur, gift, custom)
+                 $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $17::text[], $18::text[], $19::text[])
+          AS u(oid, id, pid, vid, title, vtitle, sku, qty, price, disc, refq, cur, gift, custom, ow, os, orank)
      ${
        checked
          ? `JOIN "Order" o ON o."shop" = $15 AND o."id" = u.oid AND o."syncedAt" = $16::timestamptz
@@ -304,7 +325,8 @@ export async function insertOrderLines(db: Db, shop: string, lines: readonly Ord
        "variantId" = EXCLUDED."variantId", "title" = EXCLUDED."title", "variantTitle" = EXCLUDED."variantTitle",
        "sku" = EXCLUDED."sku", "quantity" = EXCLUDED."quantity", "unitPrice" = EXCLUDED."unitPrice",
        "totalDiscount" = EXCLUDED."totalDiscount", "refundedQuantity" = EXCLUDED."refundedQuantity",
-       "isGiftCard" = EXCLUDED."isGiftCard", "isCustom" = EXCLUDED."isCustom"
+       "isGiftCard" = EXCLUDED."isGiftCard", "isCustom" = EXCLUDED."isCustom", "offerWidget" = EXCLUDED."offerWidget",
+       "offerSlot" = EXCLUDED."offerSlot", "offerRank" = EXCLUDED."offerRank"
      RETURNING "id"`
          : // The orders were just written and their old lines deleted: nothing can conflict.
            `WHERE $16::text IS NULL`
@@ -325,6 +347,9 @@ export async function insertOrderLines(db: Db, shop: string, lines: readonly Ord
     lines.map((l) => bool(l.isCustom)),
     shop,
     writtenAt === null ? null : writtenAt.toISOString(),
+    lines.map((l) => l.offerWidget ?? null),
+    lines.map((l) => (l.offerSlot === undefined || l.offerSlot === null ? null : String(l.offerSlot))),
+    lines.map((l) => l.offerRank ?? null),
   );
   return rows.map((r) => r.id);
 }

@@ -1,5 +1,6 @@
 // Bulk query: every order (all history with read_all_orders) with its line items. Line amounts state their currency:
-// a line row may arrive apart from (even before) its order.
+// a line row may arrive apart from (even before) its order. `customAttributes` (cart attributes on the order, line
+// properties on a line) carry the storefront blocks' attribution (ADR 019); the mapper keeps only the `_il_*` values.
 export const BULK_ORDERS = `#graphql
   query BulkOrders {
     orders {
@@ -15,6 +16,10 @@ export const BULK_ORDERS = `#graphql
           sourceName
           currencyCode
           discountCodes
+          customAttributes {
+            key
+            value
+          }
           customer {
             id
           }
@@ -48,6 +53,10 @@ export const BULK_ORDERS = `#graphql
                 quantity
                 currentQuantity
                 isGiftCard
+                customAttributes {
+                  key
+                  value
+                }
                 product {
                   id
                 }

@@ -6,6 +6,7 @@
 import { toMinorUnits } from "../../insights/money";
 import type { IngestCollection, IngestCustomer, IngestLine, IngestOrder, IngestProduct } from "../../lib/ingest/types";
 import type { OrderLineRow, VariantRow } from "../../lib/ingest/writer.server";
+import { lineAttribution, orderAttribution } from "./attribution";
 
 export type BulkRow = Record<string, unknown> & { id: string; __parentId?: string };
 
@@ -66,6 +67,8 @@ export function mapOrderHeader(row: BulkRow): IngestOrder {
     discountCodes: Array.isArray(row.discountCodes) ? row.discountCodes.filter((c): c is string => typeof c === "string") : [],
     customerId: nestedId(row.customer, "Customer"),
     lines: [],
+    // Only the storefront's validated `_il_vid` / `_il_arm`; other attributes (gift messages…) are never kept.
+    ...(Array.isArray(row.customAttributes) ? orderAttribution(row.customAttributes) : {}),
   };
 }
 
@@ -101,6 +104,8 @@ export function mapLineRow(line: BulkRow, fallbackCurrency?: string): OrderLineR
     currentQuantity: current,
     isGiftCard: line.isGiftCard === true,
     isCustom: productId === null && line.isGiftCard !== true,
+    // Only the storefront's validated `_il_widget` / `_il_slot` / `_il_rank`; other properties are never kept.
+    ...lineAttribution(line.customAttributes),
   };
 }
 

@@ -3,8 +3,9 @@
  *
  * Each parse* function is the acknowledgement-time check of a delivery: it validates the fields the app uses and returns
  * a small JSON record that the job queue stores. Everything else is dropped here, before anything is written — names,
- * emails, phones, addresses (only an address's country code survives), notes, browser details — so no personal data
- * reaches the database, not even inside a queued job. Mapping to ingest records (money to minor units, dates) happens
+ * emails, phones, addresses (only an address's country code survives), notes, browser details, cart attributes and line
+ * properties (only the storefront's validated `_il_*` attribution survives) — so no personal data reaches the database,
+ * not even inside a queued job. Mapping to ingest records (money to minor units, dates) happens
  * in the job, in webhook-*.ts beside this file.
  *
  * Ids: numeric ids become text. JSON numbers above 2^53 are not exact in JavaScript, so an object's
@@ -13,6 +14,7 @@
  * decimal string when a payload has no `_set`.
  */
 import { z } from "zod";
+import { lineAttribution, orderAttribution, type LineAttribution, type OrderAttribution } from "./attribution";
 
 export class WebhookPayloadError extends Error {
   constructor(message: string) {
@@ -67,6 +69,13 @@ const tagList = (tags: string | string[] | null | undefined) =>
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Orders and refunds
+
+/**
+ * Cart attributes (`note_attributes`) and line item properties: `[{ name, value }]`. Values are untrusted free text;
+ * only the shape is checked here, leniently (a malformed entry never refuses the order), and attribution.ts keeps
+ * nothing but the valid `_il_*` values.
+ */
+const Attributes = z.array(z.unknown()).nullish();
 
 const RefundSchema = z.object({
   id: NumericId,
@@ -125,6 +134,7 @@ const LineItemSchema = z.object({
     .array(z.object({ amount: Decimal.nullish(), amount_set: MoneySet.nullish() }))
     .nullish(),
   gift_card: z.boolean().nullish(),
+  properties: Attributes,
 });
 
 const OrderSchema = z.object({
@@ -148,6 +158,7 @@ const OrderSchema = z.object({
   customer: z.object({ id: NumericId, admin_graphql_api_id: Gid }).nullish(),
   line_items: z.array(LineItemSchema),
   refunds: z.array(RefundSchema).nullish(),
+  note_attributes: Attributes,
 });
 
 export interface OrderLineRecord {
@@ -163,6 +174,8 @@ export interface OrderLineRecord {
   /** Every discount allocated to the line (line and order-level), or the line's total_discount without allocations. */
   discount: string;
   giftCard: boolean;
+  /** Validated storefront attribution from the line's properties (absent in jobs queued before it existed). */
+  attribution?: LineAttribution;
 }
 
 /** An order as a job stores it: orders/create and orders/updated. */
@@ -183,6 +196,8 @@ export interface OrderRecord {
   customerId: string | null;
   lines: OrderLineRecord[];
   refunds: RefundRecord[];
+  /** Validated storefront attribution from the order's note_attributes (absent in jobs queued before it existed). */
+  attribution?: OrderAttribution;
 }
 
 const OrderRecordSchema = OrderSchema.transform((o, ctx): OrderRecord => {
@@ -221,9 +236,11 @@ const OrderRecordSchema = OrderSchema.transform((o, ctx): OrderRecord => {
         price: amount(l.price_set, l.price, c, ctx, `line_items.${i}.price`),
         discount,
         giftCard: l.gift_card === true,
+        attribution: lineAttribution(l.properties ?? []),
       };
     }),
     refunds: (o.refunds ?? []).map((r, i) => refundRecord(r, ctx, ["refunds", i])),
+    attribution: orderAttribution(o.note_attributes ?? []),
   };
 });
 

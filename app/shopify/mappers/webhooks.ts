@@ -56,6 +56,7 @@ export function mapOrderRecord(order: OrderRecord): IngestOrder {
     refundedQuantity: cancelled ? 0 : Math.min(l.quantity, refunded.get(l.id) ?? 0),
     isGiftCard: l.giftCard,
     isCustom: l.productId === null && !l.giftCard,
+    ...l.attribution,
   }));
   return {
     id: order.id,
@@ -74,6 +75,7 @@ export function mapOrderRecord(order: OrderRecord): IngestOrder {
     discountCodes: order.discountCodes,
     customerId: order.customerId,
     lines,
+    ...order.attribution,
   };
 }
 

@@ -170,6 +170,10 @@ function customerObject(shop: ShopState, customer: SeedCustomer) {
   };
 }
 
+function attributes(list: readonly { key: string; value: string }[] | undefined) {
+  return (list ?? []).map((a) => ({ __typename: "Attribute", key: a.key, value: a.value }));
+}
+
 function lineItemObject(shop: ShopState, order: SeedOrder, line: SeedLineItem) {
   const { code, digits } = currency(shop);
   const index = indexes(shop);
@@ -195,6 +199,8 @@ function lineItemObject(shop: ShopState, order: SeedOrder, line: SeedLineItem) {
     discountedTotalSet: moneyBag(line.unitPrice * line.quantity - line.totalDiscount, code, digits),
     product: product ? () => productObject(shop, product) : null,
     variant: variant ? () => variantObject(shop, variant.variant, variant.product) : null,
+    // Line item properties, as the cart set them (e.g. a storefront block's hidden `_il_widget`).
+    customAttributes: attributes(line.customAttributes),
   };
 }
 
@@ -250,6 +256,8 @@ function orderObject(shop: ShopState, order: SeedOrder) {
     presentmentCurrencyCode: code,
     discountCodes: order.discountCodes,
     discountCode: order.discountCodes[0] ?? null,
+    // The cart's attributes carried onto the order (e.g. the storefront's `_il_vid`, `_il_arm`).
+    customAttributes: attributes(order.customAttributes),
     tags: effectiveTags(shop, id, []),
     customer: customer ? () => customerObject(shop, customer) : null,
     subtotalPriceSet: moneyBag(order.subtotal, code, digits),

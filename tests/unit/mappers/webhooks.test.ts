@@ -13,7 +13,7 @@ import {
   sumDecimals,
   WebhookPayloadError,
 } from "../../../app/shopify/mappers/webhook-payloads";
-import { customerFromWebhook, orderFromWebhook, productFromWebhook, refundFromWebhook } from "../../../app/shopify/mappers/webhooks";
+import { customerFromWebhook, mapOrderRecord, orderFromWebhook, productFromWebhook, refundFromWebhook } from "../../../app/shopify/mappers/webhooks";
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../fixtures/webhooks", name), "utf8")) as Record<string, unknown>;
@@ -60,6 +60,9 @@ describe("orders/create", () => {
         refundedQuantity: 0,
         isGiftCard: false,
         isCustom: false,
+        offerWidget: null,
+        offerSlot: null,
+        offerRank: null,
       },
       {
         id: "13688971526459",
@@ -74,6 +77,9 @@ describe("orders/create", () => {
         refundedQuantity: 0,
         isGiftCard: false,
         isCustom: false,
+        offerWidget: null,
+        offerSlot: null,
+        offerRank: null,
       },
     ]);
   });
@@ -82,7 +88,7 @@ describe("orders/create", () => {
     const record = parseOrderWebhook(fixture("orders-create.json"));
     expectNoPersonalData(record);
     expect(Object.keys(record).sort()).toEqual(
-      ["cancelledAt", "createdAt", "currency", "customerId", "discountCodes", "id", "lines", "name", "processedAt", "refunds", "sourceName", "subtotal", "test", "total", "totalDiscounts", "updatedAt"].sort(),
+      ["attribution", "cancelledAt", "createdAt", "currency", "customerId", "discountCodes", "id", "lines", "name", "processedAt", "refunds", "sourceName", "subtotal", "test", "total", "totalDiscounts", "updatedAt"].sort(),
     );
   });
 
@@ -138,6 +144,67 @@ describe("orders/create", () => {
     const plain = Object.fromEntries(Object.entries(payload).filter(([k]) => !k.endsWith("_set")));
     plain.line_items = (payload.line_items as Record<string, unknown>[]).map((l) => ({ ...l, price_set: undefined }));
     expect(orderFromWebhook(plain)).toMatchObject({ subtotal: 12997n, total: 14559n, totalDiscounts: 1000n });
+  });
+});
+
+describe("orders: storefront attribution (note_attributes, line properties)", () => {
+  /** The orders/create fixture with the storefront's cart attributes and line properties added. */
+  function attributed(orderAttributes: { name: string; value: unknown }[], lineProperties: { name: string; value: unknown }[][]) {
+    const payload = fixture("orders-create.json");
+    const lines = payload.line_items as Record<string, unknown>[];
+    return {
+      ...payload,
+      note_attributes: [...(payload.note_attributes as unknown[]), ...orderAttributes],
+      line_items: lines.map((l, i) => ({ ...l, properties: lineProperties[i] ?? [] })),
+    };
+  }
+
+  it("keeps the visitor id and arm from note_attributes and the widget, slot and rank from line properties", () => {
+    const order = orderFromWebhook(
+      attributed(
+        [{ name: "_il_vid", value: "3f2a9c1e-77b0-4c1d-9a0e-5b6c7d8e9f00" }, { name: "_il_arm", value: "treatment" }],
+        [[], [{ name: "_il_widget", value: "fbt" }, { name: "_il_slot", value: "2" }, { name: "_il_rank", value: "bandit" }]],
+      ),
+    );
+    expect(order).toMatchObject({ visitorId: "3f2a9c1e-77b0-4c1d-9a0e-5b6c7d8e9f00", offerArm: "treatment" });
+    expect(order.lines.map((l) => [l.offerWidget, l.offerSlot, l.offerRank])).toEqual([
+      [null, null, null],
+      ["fbt", 2, "bandit"],
+    ]);
+  });
+
+  it("ignores values the blocks never write, and keeps nothing else of the attributes in the job's record", () => {
+    const record = parseOrderWebhook(
+      attributed(
+        [{ name: "_il_vid", value: "bad id; <script>" }, { name: "_il_arm", value: "control" }],
+        [
+          [{ name: "_il_widget", value: "popup" }, { name: "_il_slot", value: "21" }, { name: "_il_rank", value: "ENGINE" }],
+          [{ name: "_il_widget", value: 7 }, { name: "_il_slot", value: "0" }, { name: "Engraving", value: "Lan Nguyen" }],
+        ],
+      ),
+    );
+    expect(record.attribution).toEqual({ visitorId: null, offerArm: null });
+    expect(record.lines.map((l) => l.attribution)).toEqual([
+      { offerWidget: null, offerSlot: null, offerRank: null },
+      { offerWidget: null, offerSlot: null, offerRank: null },
+    ]);
+    // The gift message (note_attributes) and the engraving (a line property) never reach the stored record.
+    expectNoPersonalData(record);
+    expect(JSON.stringify(record)).not.toContain("Engraving");
+  });
+
+  it("an order whose attributes are malformed is still accepted (attribution is best effort)", () => {
+    const payload = { ...attributed([], []), note_attributes: [null, 3, { value: "x" }, { name: "_il_arm" }] };
+    const order = orderFromWebhook(payload);
+    expect(order).toMatchObject({ visitorId: null, offerArm: null });
+  });
+
+  it("a job queued before attribution existed (no attribution in its record) leaves the stored attribution alone", () => {
+    const { attribution: _a, ...old } = parseOrderWebhook(fixture("orders-create.json"));
+    const order = mapOrderRecord({ ...old, lines: old.lines.map(({ attribution: _l, ...line }) => line) });
+    expect(order.visitorId).toBeUndefined();
+    expect(order.offerArm).toBeUndefined();
+    expect(order.lines[0]!.offerWidget).toBeUndefined();
   });
 });
 
