@@ -157,5 +157,5 @@ async function setBatch<T extends MetafieldValue>(client: AdminClient, batch: T[
 
 /** The shop's most recent publication, or null before the first. */
 export async function readLastPublication(db: PrismaClient, shop: string): Promise<MetafieldPublication | null> {
-  return db.metafieldPublication.findFirst({ where: { shop }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
+  return db.metafieldPublication.findFirst({ where: { shop }, orderBy: [{ startedAt: "desc" }, { finishedAt: { sort: "desc", nulls: "first" } }] });
 }
