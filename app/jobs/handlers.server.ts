@@ -97,6 +97,14 @@ export function registerHandlers(queue: JobQueue, { db, now = () => new Date(), 
     }),
   );
 
+  queue.work(
+    JOB.storefrontPublish,
+    eachJob(async (job) => {
+      const outcome = await (await import("../lib/storefront/publish.server")).publishStorefrontOffers({ shop: job.shop, db, now: now() });
+      if (outcome.status === "FAILED") throw new Error(`storefront publication failed: ${outcome.error ?? "see the publication row"}`);
+    }),
+  );
+
   queue.work<Delivered<{ bulkOperationId: string }>>(
     JOB.syncBulkFinished,
     eachJob(async (job) => {

@@ -27,6 +27,8 @@ export const JOB = {
   syncBulkFinished: "sync.bulk-finished",
   /** After a full sync or an import: recompute the shop's insights (app/lib/insights/). Keyed by shop. */
   insightsRecompute: "insights.recompute",
+  /** After the storefront settings change (holdout, widgets on/off): publish them and the offers. Keyed by shop. */
+  storefrontPublish: "storefront.publish",
 } as const;
 
 export type JobName = (typeof JOB)[keyof typeof JOB];
@@ -35,4 +37,4 @@ export type JobName = (typeof JOB)[keyof typeof JOB];
  * pg-boss queue policies. `exclusive` = at most one queued or active job per singletonKey (what enqueue's
  * singletonKey promises); such queues must always be given a key. Every other queue is `standard`.
  */
-export const EXCLUSIVE_QUEUES: ReadonlySet<string> = new Set<string>([JOB.syncBulkFinished, JOB.insightsRecompute]);
+export const EXCLUSIVE_QUEUES: ReadonlySet<string> = new Set<string>([JOB.syncBulkFinished, JOB.insightsRecompute, JOB.storefrontPublish]);

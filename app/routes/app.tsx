@@ -26,6 +26,7 @@ export default function AppLayout() {
         <Link to="/app/cross-sell">Cross-sell and upgrades</Link>
         <Link to="/app/customers">Customer value</Link>
         <Link to="/app/trends">Trends and seasonality</Link>
+        <Link to="/app/storefront">Storefront offers</Link>
         <Link to="/app/actions">Actions and impact</Link>
         <Link to="/app/imports">Import orders</Link>
         <Link to="/app/activity">Background work</Link>

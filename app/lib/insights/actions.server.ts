@@ -17,22 +17,15 @@ import { evaluateAction as evaluateImpact, ImpactError, IMPACT_METRICS, type Act
 import { whatIfBundleDiscount, type WhatIfResult } from "../../insights/impact/what-if";
 import { addDays, dayNumber, localDay } from "../../insights/trends/series";
 import { loadOrders, loadProducts, type LoadedOrder } from "./load.server";
+import { ActionError } from "./action-error";
+import { evaluateWidgetAction, isWidgetAction, parseWidgetEvaluation } from "../storefront/widgets.server";
+
+export { ActionError };
 
 export const ACTION_KINDS = ["bundle-discount", "widget", "price-change", "campaign"] as const;
 export const ACTION_METRICS = IMPACT_METRICS as readonly ["attach-rate", "aov", "units", "revenue", "margin"];
 export const ACTION_STATUSES = ["planned", "live", "ended"] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
-
-/** A refused input (status 400) or an action that is not the shop's (404), with a message for the merchant. */
-export class ActionError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404,
-  ) {
-    super(message);
-    this.name = "ActionError";
-  }
-}
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
@@ -234,7 +227,15 @@ export async function listActions({ db = defaultPrisma, shop, now }: { db?: Pris
   await db.action.updateMany({ where: { shop, status: { not: "ended" }, endsAt: { lte: now } }, data: { status: "ended" } });
   await db.action.updateMany({ where: { shop, status: "planned", startsAt: { lte: now } }, data: { status: "live" } });
   const rows = await db.action.findMany({ where: { shop }, orderBy: [{ createdAt: "desc" }, { id: "asc" }] });
-  return rows.map((r) => ({ ...r, target: r.target as unknown as ActionTarget, lastEvaluation: r.lastEvaluation as unknown as StoredEvaluation | null }));
+  return rows.map((r) => {
+    const widget = isWidgetAction(r);
+    return {
+      ...r,
+      target: r.target as unknown as ActionTarget,
+      lastEvaluation: widget ? null : (r.lastEvaluation as unknown as StoredEvaluation | null),
+      widgetEvaluation: widget ? parseWidgetEvaluation(r.lastEvaluation) : null,
+    };
+  });
 }
 
 /** One action of the shop, or a 404 ActionError (also for another shop's action). */
@@ -274,6 +275,8 @@ function impactOrderOf(o: LoadedOrder, unitCost: ((productId: string) => number 
  */
 export async function evaluateAction({ db = defaultPrisma, shop, id, now, seed = 1 }: { db?: PrismaClient; shop: string; id: string; now: Date; seed?: number }) {
   const row = await getAction({ db, shop, id });
+  // A storefront widget has a randomized holdout: it is judged by that comparison, not by a before/after.
+  if (isWidgetAction(row)) return evaluateWidgetAction({ db, shop, row, now });
   const { timezone: timeZone } = await shopOf(db, shop);
   const target = row.target as unknown as ActionTarget;
   const days = actionDays(row, timeZone);
@@ -433,6 +436,9 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
     actions: actions.map((a) => {
       const days = actionDays(a, timeZone);
       const e = a.lastEvaluation;
+      const w = a.widgetEvaluation;
+      const wMetric = w ? w.lift.metrics[a.metric as keyof typeof w.lift.metrics] : null;
+      const pct = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)} %`;
       return {
         id: a.id,
         kind: a.kind,
@@ -443,10 +449,22 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
         targets: a.target.products.map(title),
         addOns: (a.target.addOns ?? []).map(title),
         metric: a.metric,
-        goal: describeGoal(a.metric, a.goalDirection, a.goalValue, currency),
+        goal: isWidgetAction(a) ? `+${(a.goalValue * 100).toFixed(1)} % ${a.metric} over the randomized holdout` : describeGoal(a.metric, a.goalDirection, a.goalValue, currency),
         note: a.note,
         evaluatedAt: a.evaluatedAt?.toISOString() ?? null,
-        verdict: e
+        verdict: w
+          ? {
+              verdict: w.verdict,
+              label: VERDICT_LABEL[w.verdict],
+              reason: w.reason,
+              method: `${w.method} (${w.lift.method})`,
+              estimate: wMetric?.relative ? pct(wMetric.relative.estimate) : null,
+              interval: wMetric?.relative ? `${pct(wMetric.relative.lower)} to ${pct(wMetric.relative.upper)} (${Math.round(w.lift.level * 100)} %)` : null,
+              target: `treatment: ${w.lift.counts.treatment.visitors.toLocaleString("en-US")} visitors, ${w.lift.counts.treatment.orders.toLocaleString("en-US")} orders`,
+              control: `holdout: ${w.lift.counts.holdout.visitors.toLocaleString("en-US")} visitors, ${w.lift.counts.holdout.orders.toLocaleString("en-US")} orders`,
+              caveats: [],
+            }
+          : e
           ? {
               verdict: e.verdict,
               label: VERDICT_LABEL[e.verdict],
