@@ -19,6 +19,7 @@ import { generateDemoStore } from "../tests/demo-store/generate";
 import { createLocalShopify } from "../tests/local-shopify";
 import { adminPageModule, adminUrl, storefrontUrl } from "../tests/local-shopify/modules/admin-page";
 import { oauthModule } from "../tests/local-shopify/modules/oauth";
+import { storefrontModule } from "../tests/local-shopify/modules/storefront";
 import type { SeedStore } from "../tests/local-shopify/seed";
 import { hostParam, signSessionToken } from "../tests/local-shopify/session-token";
 import { isBuildFresh } from "../tests/support/server-build";
@@ -108,7 +109,7 @@ async function main() {
   };
 
   const local = createLocalShopify();
-  local.use(oauthModule(app)).use(adminPageModule(app));
+  local.use(oauthModule(app)).use(adminPageModule(app)).use(storefrontModule(app));
   local.addShop(store);
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));

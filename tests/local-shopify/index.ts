@@ -27,5 +27,7 @@ export function createLocalShopify(options: Omit<LocalShopifyOptions, "modules">
 export { LocalShopify } from "./server";
 export { emptySeed } from "./store";
 export { oauthModule } from "./modules/oauth";
+/** The storefront needs the app (proxy target, webhook secret): `local.use(storefrontModule(app))`, not a default module. */
+export { configureStorefront, storefrontModule, storefrontUrl } from "./modules/storefront";
 export { WebhookSender } from "./webhooks";
 export { hostParam, signSessionToken } from "./session-token";

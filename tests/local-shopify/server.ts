@@ -55,7 +55,8 @@ export interface LocalRequest {
 
 export interface LocalResponse {
   status: number;
-  headers?: Record<string, string>;
+  /** An array sends the header once per value (Set-Cookie). */
+  headers?: Record<string, string | string[]>;
   body?: string | Buffer | object;
 }
 

@@ -1,0 +1,503 @@
+/**
+ * Shopify's storefront Liquid objects over a local shop: product, variant, shop, cart, line item, metafields. Each is a
+ * liquidjs Drop holding only the properties implemented here; reading any other property fails loudly
+ * ("product.foo is not implemented by the local storefront") instead of rendering an empty string, while a property
+ * Shopify can answer with nil (a missing metafield, a product without image) is nil as on Shopify.
+ *
+ * Reproduced Shopify behaviour:
+ * - Prices are in cents of the currency (money.ts).
+ * - `x.metafields["$app"].key` (and `"$app:suffix"`) reads the app-reserved namespace; a metafield is `{ value, type }`,
+ *   `json` values are parsed, `product_reference` resolves to a product and `list.product_reference` to the products
+ *   that exist and are published: an unpublished (status other than ACTIVE) or deleted product resolves to nothing
+ *   (nil, or left out of the list).
+ * - A product is `available` when one of its variants is; `gift_card?` is true for the product type "Gift Card" (the
+ *   seed has no gift-card flag on products; Shopify gives gift-card products that type).
+ */
+import { Drop } from "liquidjs";
+import { gid, parseGid } from "../gid";
+import { APP_NAMESPACE, metafieldsOf, resolveNamespace } from "../modules/metafields";
+import type { SeedProduct, SeedVariant } from "../seed";
+import type { ShopState } from "../store";
+import { currencyFormats, toCents } from "./money";
+
+export class NotImplementedInStorefront extends Error {
+  constructor(what: string) {
+    super(`${what} is not implemented by the local storefront`);
+    this.name = "NotImplementedInStorefront";
+  }
+}
+
+/** A Drop that answers only the properties its class defines. */
+abstract class StrictDrop extends Drop {
+  protected abstract readonly objectName: string;
+  override liquidMethodMissing(key: string | number): unknown {
+    if (key === "size" || key === "first" || key === "last") return undefined;
+    throw new NotImplementedInStorefront(`${this.objectName}.${String(key)}`);
+  }
+}
+
+/** The shop's catalog as the storefront sees it. */
+export class Catalog {
+  constructor(readonly shop: ShopState) {}
+
+  get currency(): string {
+    return this.shop.seed.shop.currencyCode;
+  }
+
+  cents(minor: number): number {
+    return toCents(minor, this.currency);
+  }
+
+  /** A product the storefront shows: it exists (not deleted) and is published (ACTIVE). */
+  published(product: SeedProduct | undefined): product is SeedProduct {
+    return product !== undefined && product.deletedAt === null && product.status === "ACTIVE";
+  }
+
+  product(id: number): SeedProduct | undefined {
+    return this.shop.seed.products.find((p) => p.id === id);
+  }
+
+  productByHandle(handle: string): SeedProduct | undefined {
+    const product = this.shop.seed.products.find((p) => p.handle === handle);
+    return this.published(product) ? product : undefined;
+  }
+
+  variant(id: number): { product: SeedProduct; variant: SeedVariant } | undefined {
+    for (const product of this.shop.seed.products) {
+      const variant = product.variants.find((v) => v.id === id);
+      if (variant) return { product, variant };
+    }
+    return undefined;
+  }
+
+  publishedProducts(): SeedProduct[] {
+    return this.shop.seed.products.filter((p) => this.published(p));
+  }
+}
+
+export const isGiftCardProduct = (product: SeedProduct) => /^gift ?cards?$/i.test(product.productType.trim());
+export const variantAvailable = (variant: SeedVariant) => variant.availableForSale;
+
+export class VariantDrop extends StrictDrop {
+  protected readonly objectName = "variant";
+  readonly id: number;
+  readonly title: string;
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly seedProduct: SeedProduct,
+    private readonly seedVariant: SeedVariant,
+  ) {
+    super();
+    this.id = seedVariant.id;
+    this.title = seedVariant.title;
+  }
+  get available() {
+    return variantAvailable(this.seedVariant);
+  }
+  get price() {
+    return this.catalog.cents(this.seedVariant.price);
+  }
+  get compare_at_price() {
+    return this.seedVariant.compareAtPrice === null ? null : this.catalog.cents(this.seedVariant.compareAtPrice);
+  }
+  get sku() {
+    return this.seedVariant.sku;
+  }
+  get inventory_quantity() {
+    return this.seedVariant.inventoryQuantity;
+  }
+  get option1() {
+    return this.seedVariant.title;
+  }
+  get options() {
+    return [this.seedVariant.title];
+  }
+  get url() {
+    return `/products/${this.seedProduct.handle}?variant=${this.seedVariant.id}`;
+  }
+  get product() {
+    return new ProductDrop(this.catalog, this.seedProduct);
+  }
+  get featured_image() {
+    return null; // the seed has no images
+  }
+  get image() {
+    return null;
+  }
+  get requires_shipping() {
+    return !isGiftCardProduct(this.seedProduct);
+  }
+  toJSON() {
+    return { id: this.id, title: this.title, available: this.available, price: this.price, compare_at_price: this.compare_at_price, sku: this.sku, option1: this.option1 };
+  }
+}
+
+export class ProductDrop extends StrictDrop {
+  protected readonly objectName = "product";
+  readonly id: number;
+  readonly title: string;
+  readonly handle: string;
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly seedProduct: SeedProduct,
+  ) {
+    super();
+    this.id = seedProduct.id;
+    this.title = seedProduct.title;
+    this.handle = seedProduct.handle;
+  }
+  get url() {
+    return `/products/${this.seedProduct.handle}`;
+  }
+  get type() {
+    return this.seedProduct.productType;
+  }
+  get vendor() {
+    return this.seedProduct.vendor;
+  }
+  get tags() {
+    return [...this.seedProduct.tags];
+  }
+  get description() {
+    return "";
+  }
+  get available() {
+    return this.seedProduct.variants.some(variantAvailable);
+  }
+  get variants() {
+    return this.seedProduct.variants.map((v) => new VariantDrop(this.catalog, this.seedProduct, v));
+  }
+  get has_only_default_variant() {
+    return this.seedProduct.variants.length === 1 && this.seedProduct.variants[0]!.title === "Default Title";
+  }
+  get first_available_variant() {
+    const variant = this.seedProduct.variants.find(variantAvailable);
+    return variant ? new VariantDrop(this.catalog, this.seedProduct, variant) : null;
+  }
+  get selected_variant() {
+    return null; // no ?variant= selection on the local product page
+  }
+  get selected_or_first_available_variant() {
+    const variant = this.seedProduct.variants.find(variantAvailable) ?? this.seedProduct.variants[0];
+    return variant ? new VariantDrop(this.catalog, this.seedProduct, variant) : null;
+  }
+  get price() {
+    return this.price_min;
+  }
+  get price_min() {
+    const prices = this.seedProduct.variants.map((v) => v.price);
+    return prices.length === 0 ? 0 : this.catalog.cents(Math.min(...prices));
+  }
+  get price_max() {
+    const prices = this.seedProduct.variants.map((v) => v.price);
+    return prices.length === 0 ? 0 : this.catalog.cents(Math.max(...prices));
+  }
+  get price_varies() {
+    return this.price_min !== this.price_max;
+  }
+  get compare_at_price() {
+    const prices = this.seedProduct.variants.flatMap((v) => (v.compareAtPrice === null ? [] : [v.compareAtPrice]));
+    return prices.length === 0 ? null : this.catalog.cents(Math.min(...prices));
+  }
+  get featured_image() {
+    return null; // the seed has no images
+  }
+  get images() {
+    return [];
+  }
+  get media() {
+    return [];
+  }
+  get options() {
+    return this.has_only_default_variant ? ["Title"] : ["Variant"];
+  }
+  get metafields() {
+    return new MetafieldsDrop(this.catalog, gid("Product", this.seedProduct.id), "product.metafields");
+  }
+  /** `gift_card?` (defined below: the name is not a JavaScript identifier). */
+  get giftCard() {
+    return isGiftCardProduct(this.seedProduct);
+  }
+  toJSON() {
+    return {
+      id: this.id,
+      title: this.title,
+      handle: this.handle,
+      url: this.url,
+      available: this.available,
+      price: this.price,
+      type: this.type,
+      vendor: this.vendor,
+      variants: this.variants.map((v) => v.toJSON()),
+    };
+  }
+}
+Object.defineProperty(ProductDrop.prototype, "gift_card?", {
+  get(this: ProductDrop) {
+    return this.giftCard;
+  },
+});
+
+/** `x.metafields`: namespaces by name; `$app` and `$app:suffix` resolve to the app's reserved namespace. */
+export class MetafieldsDrop extends Drop {
+  readonly owner: string;
+  constructor(
+    private readonly catalog: Catalog,
+    ownerGid: string,
+    private readonly path: string,
+  ) {
+    super();
+    this.owner = ownerGid;
+  }
+  override liquidMethodMissing(namespace: string | number): unknown {
+    const name = String(namespace);
+    const resolved = name.startsWith("$app") ? resolveNamespace(name) : name;
+    return new NamespaceDrop(this.catalog, this.owner, resolved, `${this.path}["${name}"]`);
+  }
+}
+
+export class NamespaceDrop extends Drop {
+  readonly namespace: string;
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly owner: string,
+    namespace: string,
+    private readonly path: string,
+  ) {
+    super();
+    this.namespace = namespace;
+  }
+  override liquidMethodMissing(key: string | number): unknown {
+    const record = metafieldsOf(this.catalog.shop, this.owner).find((m) => m.namespace === this.namespace && m.key === String(key));
+    return record ? new MetafieldDrop(this.catalog, record.type, record.value, `${this.path}.${String(key)}`) : undefined;
+  }
+}
+
+const SCALAR_TYPES = new Set(["single_line_text_field", "multi_line_text_field", "url", "color", "date", "date_time"]);
+
+export class MetafieldDrop extends StrictDrop {
+  protected readonly objectName: string;
+  readonly type: string;
+  constructor(
+    private readonly catalog: Catalog,
+    type: string,
+    private readonly raw: string,
+    path: string,
+  ) {
+    super();
+    this.type = type;
+    this.objectName = path;
+  }
+  get ["list?"]() {
+    return this.type.startsWith("list.");
+  }
+  get value(): unknown {
+    const { type, raw } = this;
+    if (type === "json") return JSON.parse(raw) as unknown;
+    if (type === "boolean") return raw === "true";
+    if (type === "number_integer") return Number(raw);
+    if (SCALAR_TYPES.has(type)) return raw;
+    if (type === "product_reference") return this.productRef(raw);
+    if (type === "list.product_reference") {
+      return (JSON.parse(raw) as string[]).map((ref) => this.productRef(ref)).filter((p): p is ProductDrop => p !== null);
+    }
+    if (type === "variant_reference") return this.variantRef(raw);
+    if (type === "list.variant_reference") {
+      return (JSON.parse(raw) as string[]).map((ref) => this.variantRef(ref)).filter((v): v is VariantDrop => v !== null);
+    }
+    throw new NotImplementedInStorefront(`${this.objectName}.value for metafield type ${type}`);
+  }
+  private productRef(ref: string): ProductDrop | null {
+    const id = parseGid(ref, "Product");
+    const product = id === null ? undefined : this.catalog.product(id);
+    return this.catalog.published(product) ? new ProductDrop(this.catalog, product) : null;
+  }
+  private variantRef(ref: string): VariantDrop | null {
+    const id = parseGid(ref, "ProductVariant");
+    const found = id === null ? undefined : this.catalog.variant(id);
+    return found && this.catalog.published(found.product) ? new VariantDrop(this.catalog, found.product, found.variant) : null;
+  }
+  override valueOf() {
+    return this.raw;
+  }
+  override toString() {
+    return this.raw;
+  }
+}
+
+export class ShopDrop extends StrictDrop {
+  protected readonly objectName = "shop";
+  readonly name: string;
+  readonly id: number;
+  constructor(private readonly catalog: Catalog) {
+    super();
+    this.name = catalog.shop.seed.shop.name;
+    this.id = catalog.shop.seed.shop.id;
+  }
+  get currency() {
+    return this.catalog.currency;
+  }
+  get money_format() {
+    return currencyFormats(this.catalog.currency).money;
+  }
+  get money_with_currency_format() {
+    return currencyFormats(this.catalog.currency).moneyWithCurrency;
+  }
+  get permanent_domain() {
+    return this.catalog.shop.domain;
+  }
+  get locale() {
+    return this.catalog.shop.seed.shop.locales[0] ?? "en";
+  }
+  get metafields() {
+    return new MetafieldsDrop(this.catalog, gid("Shop", this.catalog.shop.seed.shop.id), "shop.metafields");
+  }
+}
+
+/** One cart line as the storefront keeps it. */
+export interface CartLine {
+  key: string;
+  variantId: number;
+  productId: number;
+  quantity: number;
+  properties: Record<string, string>;
+}
+
+export interface CartRecord {
+  token: string;
+  lines: CartLine[];
+  attributes: Record<string, string>;
+  note: string | null;
+}
+
+export class LineItemDrop extends StrictDrop {
+  protected readonly objectName = "line_item";
+  readonly key: string;
+  readonly quantity: number;
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly line: CartLine,
+  ) {
+    super();
+    this.key = line.key;
+    this.quantity = line.quantity;
+  }
+  private get found() {
+    const found = this.catalog.variant(this.line.variantId);
+    if (!found) throw new Error(`Cart line ${this.line.key} points at variant ${this.line.variantId}, which does not exist`);
+    return found;
+  }
+  get id() {
+    return this.line.variantId;
+  }
+  get variant_id() {
+    return this.line.variantId;
+  }
+  get product_id() {
+    return this.line.productId;
+  }
+  get product() {
+    return new ProductDrop(this.catalog, this.found.product);
+  }
+  get variant() {
+    return new VariantDrop(this.catalog, this.found.product, this.found.variant);
+  }
+  get title() {
+    const { product, variant } = this.found;
+    return variant.title === "Default Title" ? product.title : `${product.title} - ${variant.title}`;
+  }
+  get properties() {
+    return { ...this.line.properties };
+  }
+  get price() {
+    return this.catalog.cents(this.found.variant.price);
+  }
+  get final_price() {
+    return this.price;
+  }
+  get original_price() {
+    return this.price;
+  }
+  get line_price() {
+    return this.price * this.line.quantity;
+  }
+  get final_line_price() {
+    return this.line_price;
+  }
+  get original_line_price() {
+    return this.line_price;
+  }
+  get sku() {
+    return this.found.variant.sku;
+  }
+  get url() {
+    return `/products/${this.found.product.handle}?variant=${this.line.variantId}`;
+  }
+  get image() {
+    return null;
+  }
+  get gift_card() {
+    return isGiftCardProduct(this.found.product);
+  }
+}
+
+export class CartDrop extends StrictDrop {
+  protected readonly objectName = "cart";
+  readonly token: string;
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly cart: CartRecord,
+  ) {
+    super();
+    this.token = cart.token;
+  }
+  get items() {
+    return this.cart.lines.map((line) => new LineItemDrop(this.catalog, line));
+  }
+  get item_count() {
+    return this.cart.lines.reduce((sum, l) => sum + l.quantity, 0);
+  }
+  get total_price() {
+    return this.items.reduce((sum, item) => sum + item.line_price, 0);
+  }
+  get original_total_price() {
+    return this.total_price;
+  }
+  get items_subtotal_price() {
+    return this.total_price;
+  }
+  get total_discount() {
+    return 0;
+  }
+  get attributes() {
+    return { ...this.cart.attributes };
+  }
+  get note() {
+    return this.cart.note;
+  }
+  get currency() {
+    return { iso_code: this.catalog.currency };
+  }
+  get empty() {
+    return this.cart.lines.length === 0;
+  }
+  get requires_shipping() {
+    return this.items.some((i) => !i.gift_card);
+  }
+}
+Object.defineProperty(CartDrop.prototype, "empty?", {
+  get(this: CartDrop) {
+    return this.item_count === 0;
+  },
+});
+
+/** `app`: app-data metafields live on the AppInstallation, which the local Shopify does not hold. */
+export class AppDrop extends StrictDrop {
+  protected readonly objectName = "app";
+  readonly id = "local-app";
+  get metafields(): never {
+    throw new NotImplementedInStorefront("app.metafields (app-data metafields on the AppInstallation)");
+  }
+}
+
+export { APP_NAMESPACE };

@@ -1,0 +1,476 @@
+/**
+ * The local storefront: product and cart pages render a theme app extension's Liquid from seeded products and the
+ * metafields the app set through `metafieldsSet`; the Ajax cart answers Shopify's shapes; the app proxy forwards with a
+ * signature the app can verify; checkout creates an order and delivers `orders/create` signed like Shopify.
+ *
+ * Most tests use a small fixture extension written here (so they test the renderer, not the real blocks' markup);
+ * the last group renders the repository's real extension.
+ */
+import { createHmac } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { orderFromWebhook } from "../../../app/shopify/mappers/webhooks";
+import { adminBody } from "../../support/local-admin";
+import { createLocalShopify, type LocalShopify } from "../../local-shopify";
+import { gid } from "../../local-shopify/gid";
+import { configureStorefront, storefrontModule } from "../../local-shopify/modules/storefront";
+import type { SeedProduct, SeedStore } from "../../local-shopify/seed";
+import { emptySeed } from "../../local-shopify/store";
+import { ThemeExtension } from "../../local-shopify/storefront/liquid";
+import { ShopDrop, Catalog, ProductDrop } from "../../local-shopify/storefront/objects";
+
+const SHOP = "storefront-test.myshopify.com";
+const STORE = "storefront-test";
+const TOKEN = "shpat_storefront";
+const SECRET = "storefront-test-secret";
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Fixture extension
+
+const FIXTURE = mkdtempSync(path.join(tmpdir(), "il-storefront-"));
+const EXT = path.join(FIXTURE, "fixture-widgets");
+function write(file: string, text: string) {
+  mkdirSync(path.dirname(path.join(EXT, file)), { recursive: true });
+  writeFileSync(path.join(EXT, file), text);
+}
+write(
+  "blocks/fbt.liquid",
+  `{%- assign anchor = block.settings.product -%}
+{%- capture in_cart -%},{% for i in cart.items %}{{ i.product_id }},{% endfor %}{%- endcapture -%}
+{%- assign shown = 0 -%}
+<ol class="fx-fbt">
+{%- for p in anchor.metafields["$app"].fbt.value -%}
+  {%- assign v = p.selected_or_first_available_variant -%}
+  {%- assign key = ',' | append: p.id | append: ',' -%}
+  {%- if p.available != true or p.gift_card? or v.price == 0 or in_cart contains key or shown >= block.settings.items -%}{%- continue -%}{%- endif -%}
+  {%- assign shown = shown | plus: 1 -%}
+  <li data-product="{{ p.id }}">{{ p.title | escape }} {{ v.price | money }}</li>
+{%- endfor -%}
+</ol>
+{%- assign offers = anchor.metafields["$app"].offers.value -%}
+<p class="fx-reason">{{ offers.fbt[0].reason[request.locale.iso_code] }}</p>
+<p class="fx-heading">{{ 'fbt.heading' | t: count: shown }}</p>
+{% render 'fx-note', note: 'from-snippet' %}
+{% style %}.fx-fbt{color:{{ block.settings.color }}}{% endstyle %}
+{% schema %}
+{"name":"FBT","target":"section","javascript":"fx.js","settings":[
+ {"type":"product","id":"product","autofill":true},
+ {"type":"range","id":"items","default":3,"min":1,"max":4,"step":1},
+ {"type":"color","id":"color","default":"#123456"}]}
+{% endschema %}`,
+);
+write(
+  "blocks/upgrade.liquid",
+  `{%- assign up = block.settings.product.metafields["$app"].upgrade.value -%}
+{%- if up -%}<p class="fx-up" data-product="{{ up.id }}">{{ up.title }}</p>{%- endif -%}
+{% schema %}{"name":"Upgrade","target":"section","javascript":"fx.js","settings":[{"type":"product","id":"product","autofill":true}]}{% endschema %}`,
+);
+write(
+  "blocks/cart-offers.liquid",
+  `<div class="fx-embed" data-count="{{ cart.item_count }}" data-total="{{ cart.total_price }}">{{ 'cart.title' | t }} {{ shop.metafields["$app"].widget_settings.value.holdoutShare }}</div>
+{% schema %}{"name":"Cart offers","target":"body","javascript":"fx.js","settings":[]}{% endschema %}`,
+);
+write("snippets/fx-note.liquid", `<span class="fx-note">{{ note }}{% if optional_param %}!{% endif %}</span>`);
+write("assets/fx.js", "/* fixture */\n");
+write("locales/en.default.json", JSON.stringify({ fbt: { heading: { one: "{{ count }} suggestion", other: "{{ count }} suggestions" } }, cart: { title: "You may also like" } }));
+write("locales/vi.json", JSON.stringify({ fbt: { heading: { other: "{{ count }} gợi ý" } } }));
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Seed
+
+function product(id: number, title: string, price: number, extra: Partial<SeedProduct> = {}, variantExtra: { availableForSale?: boolean; inventoryQuantity?: number } = {}): SeedProduct {
+  return {
+    id,
+    title,
+    handle: title.toLowerCase().replace(/\s+/g, "-"),
+    productType: "Accessory",
+    vendor: "Local",
+    tags: [],
+    status: "ACTIVE",
+    createdAt: "2025-01-01T00:00:00Z",
+    updatedAt: "2025-01-01T00:00:00Z",
+    deletedAt: null,
+    collectionIds: [],
+    variants: [{ id: id * 10 + 1, title: "Default Title", sku: `SKU-${id}`, price, compareAtPrice: null, unitCost: null, inventoryQuantity: variantExtra.inventoryQuantity ?? 10, availableForSale: variantExtra.availableForSale ?? true }],
+    ...extra,
+  };
+}
+
+function seed(): SeedStore {
+  const base = emptySeed({ domain: SHOP, id: 5, name: "Storefront Test", currencyCode: "VND", locales: ["en", "vi"] });
+  const keyboard = product(17, "Keyboard", 1_000_000);
+  keyboard.variants = [
+    { id: 171, title: "Red", sku: "KB-R", price: 1_000_000, compareAtPrice: null, unitCost: null, inventoryQuantity: 3, availableForSale: true },
+    { id: 172, title: "Blue", sku: "KB-B", price: 1_100_000, compareAtPrice: null, unitCost: null, inventoryQuantity: 0, availableForSale: false },
+  ];
+  return {
+    ...base,
+    products: [
+      product(11, "Laptop", 20_000_000),
+      product(12, "Mouse", 500_000),
+      product(13, "Bag", 700_000, { status: "DRAFT" }),
+      product(14, "Headset", 900_000, {}, { availableForSale: false, inventoryQuantity: 0 }),
+      product(15, "Gift Card", 1_000_000, { productType: "Gift Card" }),
+      product(16, "Sticker", 0),
+      keyboard,
+      product(18, "Monitor", 4_000_000),
+      product(19, "Dock", 2_000_000),
+      product(20, "Laptop Pro", 30_000_000),
+      product(21, "Laptop Max", 40_000_000, { status: "ARCHIVED" }),
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The app: one HTTP receiver for proxy requests and webhooks
+
+interface Received {
+  method: string;
+  url: URL;
+  headers: IncomingMessage["headers"];
+  body: string;
+}
+const received: Received[] = [];
+let appAnswer: { status: number; type: string; body: string } = { status: 200, type: "application/json", body: '{"ok":true}' };
+const app: Server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => {
+    received.push({ method: req.method ?? "", url: new URL(req.url ?? "/", "http://app"), headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+    res.writeHead(appAnswer.status, { "content-type": appAnswer.type });
+    res.end(appAnswer.body);
+  });
+});
+
+let local: LocalShopify;
+let origin = "";
+let gql: ReturnType<typeof adminBody>;
+const NOW = Date.now();
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+  const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+  local = createLocalShopify({ now: () => NOW });
+  local.use(storefrontModule({ apiSecret: SECRET, appUrl }, { extensionDir: EXT }));
+  local.addShop(seed(), { maximumAvailable: 1_000_000, restoreRate: 1_000_000 });
+  local.issueAccessToken(SHOP, TOKEN);
+  origin = await local.listen();
+  gql = adminBody(local, TOKEN);
+  await setMetafields([
+    { ownerId: gid("Product", 11), key: "fbt", type: "list.product_reference", value: JSON.stringify([18, 13, 14, 15, 16, 17, 12, 19].map((id) => gid("Product", id))) },
+    {
+      ownerId: gid("Product", 11),
+      key: "offers",
+      type: "json",
+      value: JSON.stringify({ v: 1, version: 1, fbt: [{ product: gid("Product", 18), variant: gid("ProductVariant", 181), source: "bought-together", reason: { en: "Bought together", vi: "Thường mua cùng" }, rank: "engine", slot: 1 }], upgrade: null, bundle: null }),
+    },
+    { ownerId: gid("Product", 11), key: "upgrade", type: "product_reference", value: gid("Product", 20) },
+    { ownerId: gid("Product", 12), key: "upgrade", type: "product_reference", value: gid("Product", 21) },
+    { ownerId: gid("Shop", 5), key: "widget_settings", type: "json", value: JSON.stringify({ v: 1, version: 1, holdoutShare: 0.1, salt: "s", widgets: { fbt: true, upgrade: true, cart: true }, proxyPath: "/apps/insight-loop" }) },
+  ]);
+});
+
+afterAll(async () => {
+  await local.close();
+  await new Promise<void>((resolve) => app.close(() => resolve()));
+  rmSync(FIXTURE, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  received.length = 0;
+  appAnswer = { status: 200, type: "application/json", body: '{"ok":true}' };
+  configureStorefront(local, SHOP, { productBlocks: ["fbt", "upgrade"], embeds: ["cart-offers"], settings: {} });
+});
+
+async function setMetafields(metafields: { ownerId: string; key: string; type: string; value: string }[]) {
+  const answer = await gql(
+    `mutation Set($metafields: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $metafields) { metafields { id } userErrors { field message } } }`,
+    { metafields: metafields.map((m) => ({ ...m, namespace: "$app" })) },
+  );
+  expect(answer.errors).toBeUndefined();
+  expect(answer.data.metafieldsSet.userErrors).toEqual([]);
+}
+
+/** A browser-like visitor: keeps the cookies the storefront sets. */
+function visitor() {
+  const jar = new Map<string, string>();
+  const request = async (pathname: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
+    const response = await fetch(`${origin}${pathname}`, { ...init, headers, redirect: "manual" });
+    for (const c of response.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const eq = pair!.indexOf("=");
+      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+    return response;
+  };
+  const json = async (pathname: string, body?: unknown) => {
+    const response = await request(pathname, body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  return { request, json, jar };
+}
+
+const suggested = (html: string) => [...html.matchAll(/<li data-product="(\d+)">/g)].map((m) => Number(m[1]));
+
+// ---------------------------------------------------------------------------------------------------------------------
+
+describe("product page", () => {
+  it("renders the published suggestions in order, without unpublished, out-of-stock, gift-card or zero-price products", async () => {
+    const page = await visitor().request(`/storefront/${STORE}/products/laptop`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    // Published: 18, 13 (draft), 14 (sold out), 15 (gift card), 16 (price 0), 17, 12, 19; three shown (items = 3).
+    expect(suggested(html)).toEqual([18, 17, 12]);
+    expect(html).toContain("Monitor 4.000.000₫"); // VND: cents in Liquid, no decimals, "." thousands
+    expect(html).toContain('<p class="fx-heading">3 suggestions</p>');
+    expect(html).toContain('<p class="fx-reason">Bought together</p>');
+    expect(html).toContain('<span class="fx-note">from-snippet</span>');
+    expect(html).toContain("<style data-shopify>.fx-fbt{color:#123456}</style>");
+    expect(html).not.toContain("schema");
+    expect(html).toMatch(/<div id="shopify-block-[\w-]+" class="shopify-block shopify-app-block"><ol class="fx-fbt">/);
+  });
+
+  it("drops a suggestion already in the cart, and one deleted after publication", async () => {
+    const shopper = visitor();
+    await shopper.request(`/storefront/${STORE}`);
+    expect((await shopper.json("/cart/add.js", { items: [{ id: 181, quantity: 1 }] })).status).toBe(200);
+    const dock = local.shop(SHOP).seed.products.find((p) => p.id === 19)!;
+    dock.deletedAt = "2026-01-01T00:00:00Z";
+    try {
+      configureStorefront(local, SHOP, { settings: { fbt: { items: 4 } } });
+      const html = await (await shopper.request(`/storefront/${STORE}/products/laptop`)).text();
+      expect(suggested(html)).toEqual([17, 12]);
+    } finally {
+      dock.deletedAt = null;
+    }
+  });
+
+  it("resolves a product reference to nothing when the target is not published", async () => {
+    const laptop = await (await visitor().request(`/storefront/${STORE}/products/laptop`)).text();
+    expect(laptop).toContain('<p class="fx-up" data-product="20">Laptop Pro</p>');
+    const mouse = await (await visitor().request(`/storefront/${STORE}/products/mouse`)).text();
+    expect(mouse).not.toContain("fx-up"); // its upgrade, Laptop Max, is archived
+  });
+
+  it("names each block's JavaScript once, deferred, in the head; the embed renders before </body> on every page", async () => {
+    const html = await (await visitor().request(`/storefront/${STORE}/products/laptop`)).text();
+    const scripts = [...html.matchAll(/<script src="([^"]+)" defer="defer"><\/script>/g)].map((m) => m[1]);
+    expect(scripts).toEqual(["/extensions/fixture-widgets/assets/fx.js"]);
+    expect(html.indexOf("fx.js")).toBeLessThan(html.indexOf("</head>"));
+    expect(html).toMatch(/<div class="fx-embed" data-count="0" data-total="0">You may also like 0.1<\/div>[\s\S]*<\/body>/);
+    const asset = await fetch(`${origin}${scripts[0]}`);
+    expect(asset.status).toBe(200);
+    expect(await asset.text()).toBe("/* fixture */\n");
+    const cart = await (await visitor().request(`/storefront/${STORE}/cart`)).text();
+    expect(cart).toContain('class="fx-embed"');
+    expect(cart).not.toContain("fx-fbt");
+  });
+
+  it("shows only the configured blocks, and switches language with ?locale=vi (falling back to the default locale file)", async () => {
+    configureStorefront(local, SHOP, { productBlocks: ["upgrade"], embeds: [] });
+    const shopper = visitor();
+    const html = await (await shopper.request(`/storefront/${STORE}/products/laptop?locale=vi`)).text();
+    expect(html).not.toContain("fx-fbt");
+    expect(html).not.toContain("fx-embed");
+    expect(html).toContain('"locale":"vi"');
+    expect(html).toContain(`"shop":"${SHOP}"`);
+    configureStorefront(local, SHOP, { productBlocks: ["fbt"], embeds: ["cart-offers"] });
+    const vi = await (await shopper.request(`/storefront/${STORE}/products/laptop`)).text(); // the locale cookie stays
+    expect(vi).toContain('<p class="fx-heading">3 gợi ý</p>');
+    expect(vi).toContain('<p class="fx-reason">Thường mua cùng</p>');
+    expect(vi).toContain("You may also like"); // missing in vi.json: en.default.json
+  });
+
+  it("answers 404 for an unpublished product's page", async () => {
+    expect((await visitor().request(`/storefront/${STORE}/products/bag`)).status).toBe(404);
+  });
+});
+
+describe("Liquid environment", () => {
+  const extension = new ThemeExtension(EXT);
+  const globalsFor = () => {
+    const catalog = new Catalog(local.shop(SHOP));
+    return { shop: new ShopDrop(catalog), product: new ProductDrop(catalog, catalog.product(17)!) };
+  };
+  const render = (source: string, currency = "VND", locale = "en") => extension.renderString(source, { globals: globalsFor(), locale, currency });
+
+  it("formats money like Shopify's default formats", async () => {
+    expect(await render("{{ 123400000 | money }}|{{ 123400000 | money_with_currency }}|{{ 123400000 | money_without_currency }}")).toBe("1.234.000₫|1.234.000₫ VND|1.234.000");
+    expect(await render("{{ 1200 | money }}|{{ 123456 | money_with_currency }}|{{ 1200 | money_without_trailing_zeros }}", "USD")).toBe("$12.00|$1,234.56 USD|$12");
+    expect(await render("{{ product.price }} {{ product.variants.size }} {{ product.has_only_default_variant }}")).toBe("100000000 2 false");
+  });
+
+  it("fails loudly on what it does not implement", async () => {
+    await expect(render("{{ product.compare_at_price_range }}")).rejects.toThrow(/product.compare_at_price_range is not implemented/);
+    await expect(render("{{ 'x' | image_tag }}")).rejects.toThrow(/image_tag/);
+    await expect(render("{% if customer %}x{% endif %}")).rejects.toThrow(/customer/);
+    await expect(render("{{ 'nope.key' | t }}")).rejects.toThrow(/Translation missing: en.nope.key/);
+    await expect(render("{{ product.featured_image | image_url: width: 10 }}")).rejects.toThrow(/image_url: no image/);
+    await expect(render("{{ 'missing.js' | asset_url }}")).rejects.toThrow(/no asset missing.js/);
+    await expect(render("{{ 1 | money }}", "XAF")).rejects.toThrow(/no money format for XAF/);
+  });
+
+  it("reads metafields as { value, type }, nil when absent; json escapes what could close a script", async () => {
+    expect(await render(`{{ shop.metafields["$app"].widget_settings.type }} {{ shop.metafields["$app"].widget_settings.value.widgets.fbt }} [{{ shop.metafields["$app"].nothing }}]`)).toBe("json true []");
+    expect(await render(`{{ "</script>" | json }}`)).toBe('"\\u003c/script\\u003e"');
+  });
+});
+
+describe("Ajax cart", () => {
+  it("adds items as separate lines per properties, merges equal ones, and answers Shopify's shapes in cents", async () => {
+    const shopper = visitor();
+    await shopper.request(`/storefront/${STORE}`);
+    const added = await shopper.json("/cart/add.js", {
+      items: [
+        { id: 121, quantity: 1, properties: { _il_widget: "fbt", _il_slot: "2", _il_rank: "engine" } },
+        { id: 121, quantity: 2 },
+      ],
+    });
+    expect(added.status).toBe(200);
+    expect(added.body.items).toHaveLength(2);
+    expect(added.body.items[0]).toMatchObject({ id: 121, variant_id: 121, product_id: 12, quantity: 1, price: 50_000_000, properties: { _il_widget: "fbt", _il_slot: "2", _il_rank: "engine" } });
+    expect(added.body.items[1]).toMatchObject({ id: 121, quantity: 2, properties: null });
+    await shopper.json("/cart/add.js", { items: [{ id: 121, quantity: 1, properties: { _il_widget: "fbt", _il_slot: "2", _il_rank: "engine" } }] });
+    const cart = await shopper.json("/cart.js");
+    expect(cart.body).toMatchObject({ item_count: 4, total_price: 200_000_000, currency: "VND" });
+    expect(cart.body.items.map((i: { quantity: number }) => i.quantity)).toEqual([2, 2]);
+  });
+
+  it("refuses an unknown, unpublished or sold-out variant with 422 and adds nothing", async () => {
+    const shopper = visitor();
+    await shopper.request(`/storefront/${STORE}`);
+    for (const id of [999, 131, 141, 172]) {
+      const answer = await shopper.json("/cart/add.js", { items: [{ id: 121, quantity: 1 }, { id, quantity: 1 }] });
+      expect(answer.status).toBe(422);
+      expect(answer.body).toMatchObject({ status: 422, message: "Cart Error" });
+    }
+    expect((await shopper.json("/cart.js")).body.item_count).toBe(0);
+  });
+
+  it("update.js sets attributes and quantities; change.js and clear.js change lines; a form add redirects to the cart", async () => {
+    const shopper = visitor();
+    await shopper.request(`/storefront/${STORE}`);
+    const form = await shopper.request("/cart/add", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "id=111&quantity=1&properties%5B_il_widget%5D=upgrade" });
+    expect(form.status).toBe(303);
+    expect(form.headers.get("location")).toBe(`/storefront/${STORE}/cart`);
+    await shopper.json("/cart/add.js", { id: 181, quantity: 1 });
+    let cart = (await shopper.json("/cart/update.js", { attributes: { _il_vid: "abc123", _il_arm: "treatment" }, updates: { "181": 3 } })).body;
+    expect(cart.attributes).toEqual({ _il_vid: "abc123", _il_arm: "treatment" });
+    expect(cart.items.map((i: { id: number; quantity: number; properties: unknown }) => [i.id, i.quantity, i.properties])).toEqual([[111, 1, { _il_widget: "upgrade" }], [181, 3, null]]);
+    cart = (await shopper.json("/cart/change.js", { id: cart.items[0].key, quantity: 0 })).body;
+    expect(cart.items.map((i: { id: number }) => i.id)).toEqual([181]);
+    cart = (await shopper.json("/cart/change.js", { line: 1, quantity: 2 })).body;
+    expect(cart.item_count).toBe(2);
+    cart = (await shopper.json("/cart/update.js", { attributes: { _il_arm: "" } })).body;
+    expect(cart.attributes).toEqual({ _il_vid: "abc123" });
+    cart = (await shopper.json("/cart/clear.js", {})).body;
+    expect(cart.item_count).toBe(0);
+  });
+
+  it("says which store is missing instead of guessing", async () => {
+    const answer = await visitor().json("/cart.js");
+    expect(answer.status).toBe(400);
+    expect(answer.body.description).toMatch(/No store selected/);
+  });
+});
+
+describe("app proxy", () => {
+  it("forwards method, path, query and body with Shopify's parameters and a signature the app can verify", async () => {
+    const shopper = visitor();
+    await shopper.request(`/storefront/${STORE}`);
+    appAnswer = { status: 202, type: "application/json", body: '{"accepted":2}' };
+    const body = JSON.stringify({ events: [{ id: "e1", type: "impression" }] });
+    const answer = await shopper.request("/apps/insight-loop/events?v=1&tag=a&tag=b", { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(answer.status).toBe(202);
+    expect(await answer.text()).toBe('{"accepted":2}');
+    expect(received).toHaveLength(1);
+    const forwarded = received[0]!;
+    expect(forwarded.method).toBe("POST");
+    expect(forwarded.url.pathname).toBe("/proxy/events");
+    expect(forwarded.body).toBe(body);
+    const q = forwarded.url.searchParams;
+    expect(q.get("shop")).toBe(SHOP);
+    expect(q.get("logged_in_customer_id")).toBe("");
+    expect(q.get("path_prefix")).toBe("/apps/insight-loop");
+    expect(Number(q.get("timestamp"))).toBe(Math.floor(NOW / 1000));
+    expect(q.getAll("tag")).toEqual(["a", "b"]);
+    // Independently: sorted key=value pairs (repeats joined by ","), concatenated, hex HMAC-SHA256 with the secret.
+    const pairs = new Map<string, string[]>();
+    for (const [k, v] of q) if (k !== "signature") pairs.set(k, [...(pairs.get(k) ?? []), v]);
+    const message = [...pairs.keys()].sort().map((k) => `${k}=${pairs.get(k)!.join(",")}`).join("");
+    expect(message).toBe(`logged_in_customer_id=path_prefix=/apps/insight-loopshop=${SHOP}tag=a,btimestamp=${Math.floor(NOW / 1000)}v=1`);
+    expect(q.get("signature")).toBe(createHmac("sha256", SECRET).update(message).digest("hex"));
+  });
+
+  it("replaces a signature the browser sent and relays the app's refusal as is", async () => {
+    const shopper = visitor();
+    await shopper.request(`/storefront/${STORE}`);
+    appAnswer = { status: 401, type: "text/plain", body: "bad signature" };
+    const answer = await shopper.request("/apps/insight-loop/events?signature=forged&shop=other.myshopify.com");
+    expect(answer.status).toBe(401);
+    expect(await answer.text()).toBe("bad signature");
+    const q = received[0]!.url.searchParams;
+    expect(q.getAll("signature")).toHaveLength(1);
+    expect(q.get("signature")).not.toBe("forged");
+    expect(q.getAll("shop")).toEqual([SHOP]);
+  });
+});
+
+describe("checkout", () => {
+  it("creates an order with the cart's attributes and line properties, delivers orders/create signed, and decrements stock", async () => {
+    const shopper = visitor();
+    await shopper.request(`/storefront/${STORE}/products/laptop`);
+    await shopper.json("/cart/add.js", { items: [{ id: 111, quantity: 1 }, { id: 171, quantity: 2, properties: { _il_widget: "fbt", _il_slot: "1", _il_rank: "bandit" } }] });
+    await shopper.json("/cart/update.js", { attributes: { _il_vid: "0123456789abcdef", _il_arm: "treatment" } });
+    const before = local.shop(SHOP).seed.orders.length;
+
+    const checkout = await shopper.request(`/storefront/${STORE}/checkout`, { method: "POST" });
+    expect(checkout.status).toBe(303);
+    const orders = local.shop(SHOP).seed.orders;
+    expect(orders).toHaveLength(before + 1);
+    const order = orders.at(-1)!;
+    expect(checkout.headers.get("location")).toBe(`/storefront/${STORE}/orders/${order.id}`);
+    expect(order).toMatchObject({ customerId: null, sourceName: "web", subtotal: 22_000_000, total: 22_000_000, processedAt: new Date(NOW).toISOString() });
+    expect(order.customAttributes).toEqual([{ key: "_il_vid", value: "0123456789abcdef" }, { key: "_il_arm", value: "treatment" }]);
+    expect(order.lineItems.map((l) => [l.variantId, l.quantity, l.customAttributes])).toEqual([
+      [111, 1, undefined],
+      [171, 2, [{ key: "_il_widget", value: "fbt" }, { key: "_il_slot", value: "1" }, { key: "_il_rank", value: "bandit" }]],
+    ]);
+    expect(local.shop(SHOP).seed.products.find((p) => p.id === 17)!.variants[0]!.inventoryQuantity).toBe(1);
+
+    // The webhook, as the app receives it.
+    const hooks = received.filter((r) => r.headers["x-shopify-topic"] === "orders/create");
+    expect(hooks).toHaveLength(1);
+    const hook = hooks[0]!;
+    expect(hook.url.pathname).toBe("/webhooks/orders");
+    expect(hook.headers["x-shopify-shop-domain"]).toBe(SHOP);
+    expect(hook.headers["x-shopify-hmac-sha256"]).toBe(createHmac("sha256", SECRET).update(hook.body, "utf8").digest("base64"));
+    const payload = JSON.parse(hook.body) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(payload).toMatchObject({ id: order.id, name: order.name, currency: "VND", total_price: "22000000", customer: null, note_attributes: [{ name: "_il_vid", value: "0123456789abcdef" }, { name: "_il_arm", value: "treatment" }] });
+    expect(payload.line_items[1]).toMatchObject({ variant_id: 171, quantity: 2, price: "1000000", properties: [{ name: "_il_widget", value: "fbt" }, { name: "_il_slot", value: "1" }, { name: "_il_rank", value: "bandit" }] });
+    const mapped = orderFromWebhook(payload); // the app's own parser accepts it
+    expect(mapped).toMatchObject({ id: String(order.id), total: 22_000_000n, currency: "VND" });
+
+    // The thank-you page, an empty cart afterwards, and the order in the Admin API.
+    const thanks = await (await shopper.request(checkout.headers.get("location")!)).text();
+    expect(thanks).toContain(`<b class="order-name">${order.name}</b>`);
+    expect((await shopper.json("/cart.js")).body.item_count).toBe(0);
+    const admin = await gql(`query Orders { orders(first: 1, reverse: true) { nodes { id name } } }`);
+    expect(admin.data.orders.nodes).toEqual([{ id: gid("Order", order.id), name: order.name }]);
+  });
+
+  it("refuses an empty cart", async () => {
+    const shopper = visitor();
+    await shopper.request(`/storefront/${STORE}`);
+    const before = local.shop(SHOP).seed.orders.length;
+    expect((await shopper.request(`/storefront/${STORE}/checkout`, { method: "POST" })).status).toBe(422);
+    expect(local.shop(SHOP).seed.orders).toHaveLength(before);
+    expect(received).toHaveLength(0);
+  });
+});
