@@ -474,3 +474,56 @@ describe("checkout", () => {
     expect(received).toHaveLength(0);
   });
 });
+
+describe("the repository's extension (extensions/insight-widgets)", () => {
+  let real: LocalShopify;
+  let realOrigin = "";
+  beforeAll(async () => {
+    real = createLocalShopify({ now: () => NOW });
+    real.use(storefrontModule({ apiSecret: SECRET, appUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}` }));
+    real.addShop(seed(), { maximumAvailable: 1_000_000, restoreRate: 1_000_000 });
+    real.issueAccessToken(SHOP, TOKEN);
+    realOrigin = await real.listen();
+    const answer = await adminBody(real, TOKEN)(
+      `mutation Set($metafields: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $metafields) { userErrors { field message } } }`,
+      {
+        metafields: [
+          { ownerId: gid("Product", 11), namespace: "$app", key: "fbt", type: "list.product_reference", value: JSON.stringify([18, 13, 14, 15, 16, 17, 12].map((id) => gid("Product", id))) },
+          { ownerId: gid("Product", 11), namespace: "$app", key: "upgrade", type: "product_reference", value: gid("Product", 20) },
+          { ownerId: gid("Product", 12), namespace: "$app", key: "fbt", type: "list.product_reference", value: JSON.stringify([gid("Product", 19)]) },
+        ],
+      },
+    );
+    expect(answer.data.metafieldsSet.userErrors).toEqual([]);
+  });
+  afterAll(() => real.close());
+
+  const get = async (pathname: string, cookie = "") => {
+    const response = await fetch(`${realOrigin}${pathname}`, { headers: cookie ? { cookie } : {} });
+    return { status: response.status, text: await response.text(), cookies: response.headers.getSetCookie().map((c) => c.split(";")[0]!).join("; ") };
+  };
+  const order = (text: string, titles: string[]) => titles.map((t) => text.indexOf(`>${t}<`));
+
+  it("renders the product page's blocks from the published metafields, in published order, once per script", async () => {
+    for (const locale of ["en", "vi"]) {
+      const page = await get(`/storefront/${STORE}/products/laptop?locale=${locale}`);
+      expect(page.status, page.text.slice(0, 500)).toBe(200);
+      const positions = order(page.text, ["Monitor", "Keyboard", "Mouse"]);
+      expect(positions.every((p) => p > 0)).toBe(true);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+      for (const hidden of ["Bag", "Headset", "Gift Card", "Sticker"]) expect(page.text).not.toContain(`>${hidden}<`);
+      expect(page.text).toContain(">Laptop Pro<");
+      expect(page.text.match(/<script src="\/extensions\/insight-widgets\/assets\/insight-widgets\.js" defer="defer">/g)).toHaveLength(1);
+    }
+  });
+
+  it("renders the cart embed from what is in the cart", async () => {
+    const first = await get(`/storefront/${STORE}`);
+    const add = await fetch(`${realOrigin}/cart/add.js`, { method: "POST", headers: { cookie: first.cookies, "content-type": "application/json" }, body: JSON.stringify({ items: [{ id: 121, quantity: 1 }] }) });
+    expect(add.status).toBe(200);
+    const cookie = [first.cookies, ...add.headers.getSetCookie().map((c) => c.split(";")[0]!)].join("; ");
+    const cart = await get(`/storefront/${STORE}/cart`, cookie);
+    expect(cart.status, cart.text.slice(0, 500)).toBe(200);
+    expect(cart.text).toContain(">Dock<");
+  });
+});
