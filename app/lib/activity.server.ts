@@ -1,6 +1,7 @@
 /**
- * The admin's "Background work" page (app/routes/app.activity.tsx): a shop's recent syncs and imports, its jobs that
- * failed for good (with a retry), and its customer data exports (compliance data requests). Everything is read for
+ * The admin's "Background work" page (app/routes/app.activity.tsx): a shop's recent syncs and imports, its last
+ * storefront publication, its jobs that failed for good (with a retry), and its customer data exports (compliance data
+ * requests). Everything is read for
  * one shop; another shop's rows are never listed, retried or downloadable.
  */
 import type { PrismaClient } from "@prisma/client";
@@ -9,6 +10,7 @@ import { jobQueue } from "../jobs/queue.server";
 import { retryFailedJob } from "../jobs/retry.server";
 import type { JobQueue } from "../jobs/types";
 import { getCustomerDataExport, listCustomerDataExports } from "./compliance/customer-data.server";
+import { readLastPublication } from "./storefront/publish.server";
 
 export interface ActivitySyncRun {
   id: string;
@@ -37,8 +39,23 @@ export interface ActivityExport {
   readyAt: string;
 }
 
+/** The last publication of the storefront offers into the shop's metafields (ADR 019). */
+export interface ActivityPublication {
+  id: string;
+  status: "RUNNING" | "SUCCEEDED" | "FAILED";
+  startedAt: string;
+  finishedAt: string | null;
+  written: number;
+  unchanged: number;
+  removed: number;
+  failed: number;
+  error: string | null;
+  version: number;
+}
+
 export interface Activity {
   syncRuns: ActivitySyncRun[];
+  lastPublication: ActivityPublication | null;
   failedJobs: ActivityFailedJob[];
   exports: ActivityExport[];
   /** customers/data_request deliveries received whose export is not stored yet. */
@@ -52,8 +69,9 @@ interface Deps {
 }
 
 export async function getActivity({ shop, db = defaultPrisma, queue = jobQueue(), take = 20 }: Deps & { take?: number }): Promise<Activity> {
-  const [runs, failures, exports, exportsInProgress] = await Promise.all([
+  const [runs, publication, failures, exports, exportsInProgress] = await Promise.all([
     db.syncRun.findMany({ where: { shop }, orderBy: { startedAt: "desc" }, take }),
+    readLastPublication(db, shop),
     queue.failures({ shop, limit: 50 }),
     listCustomerDataExports({ shop, db, take: 50 }),
     db.webhookEvent.count({ where: { shop, topic: "CUSTOMERS_DATA_REQUEST", processedAt: null } }),
@@ -71,6 +89,18 @@ export async function getActivity({ shop, db = defaultPrisma, queue = jobQueue()
       startedAt: r.startedAt.toISOString(),
       finishedAt: r.finishedAt?.toISOString() ?? null,
     })),
+    lastPublication: publication && {
+      id: publication.id,
+      status: publication.status as ActivityPublication["status"],
+      startedAt: publication.startedAt.toISOString(),
+      finishedAt: publication.finishedAt?.toISOString() ?? null,
+      written: publication.written,
+      unchanged: publication.unchanged,
+      removed: publication.removed,
+      failed: publication.failed,
+      error: publication.error,
+      version: publication.version,
+    },
     // failures() is already scoped to the shop; the filter is a second lock on the same door.
     failedJobs: failures
       .filter((f) => f.shop === shop)

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { z } from "zod";
 import { SectionCard } from "../components/insight-page";
 import { authenticate } from "../shopify.server";
-import { getActivity, retryJob, type ActivitySyncRun } from "../lib/activity.server";
+import { getActivity, retryJob, type ActivityPublication, type ActivitySyncRun } from "../lib/activity.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -36,8 +36,14 @@ const STATUS_TONE: Record<ActivitySyncRun["status"], "success" | "critical" | "i
   CANCELLED: undefined,
 };
 
+const PUBLICATION_TONE: Record<ActivityPublication["status"], "success" | "critical" | "info"> = {
+  SUCCEEDED: "success",
+  FAILED: "critical",
+  RUNNING: "info",
+};
+
 export default function ActivityPage() {
-  const { syncRuns, failedJobs, exports, exportsInProgress } = useLoaderData<typeof loader>();
+  const { syncRuns, lastPublication, failedJobs, exports, exportsInProgress } = useLoaderData<typeof loader>();
   const retry = useFetcher<typeof action>();
   // The fetcher's answer in the browser; the action's on a plain form post (no JavaScript).
   const posted = useActionData<typeof action>();
@@ -61,7 +67,7 @@ export default function ActivityPage() {
   };
 
   return (
-    <Page title="Background work" subtitle="Syncs, imports, background jobs and customer data exports of this shop.">
+    <Page title="Background work" subtitle="Syncs, imports, storefront publication, background jobs and customer data exports of this shop.">
       <Layout>
         {retried && (
           <Layout.Section>
@@ -96,6 +102,33 @@ export default function ActivityPage() {
                 run.phase,
                 run.lastError ?? "—",
               ])}
+            />
+          )}
+        </SectionCard>
+        <SectionCard title="Storefront publication">
+          {lastPublication === null ? (
+            <Text as="p" tone="subdued">
+              Nothing published to the storefront yet. After each insights recompute the suggestions are written to your
+              products, where the theme blocks read them.
+            </Text>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "text", "text", "numeric", "numeric", "numeric", "numeric", "text"]}
+              headings={["Started", "Finished", "Status", "Written", "Unchanged", "Removed", "Failed", "Error"]}
+              rows={[
+                [
+                  when(lastPublication.startedAt),
+                  when(lastPublication.finishedAt),
+                  <Badge key={lastPublication.id} tone={PUBLICATION_TONE[lastPublication.status]}>
+                    {lastPublication.status.toLowerCase()}
+                  </Badge>,
+                  number.format(lastPublication.written),
+                  number.format(lastPublication.unchanged),
+                  number.format(lastPublication.removed),
+                  number.format(lastPublication.failed),
+                  lastPublication.error ?? "—",
+                ],
+              ]}
             />
           )}
         </SectionCard>

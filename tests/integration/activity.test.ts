@@ -46,6 +46,27 @@ describe("background work page", () => {
       data: { shop: mine, kind: "full", status: "FAILED", phase: "orders", objectsDone: 1200, objectsTotal: 5000, errorCount: 2, lastError: "Bulk export expired" },
     });
     await db.syncRun.create({ data: { shop: other, kind: "import", status: "FAILED", phase: "orders", lastError: "OTHER SHOP SYNC ERROR" } });
+    // Storefront publications: an older one and the last one for this shop; another shop's, started later still.
+    await db.metafieldPublication.create({
+      data: { shop: mine, status: "SUCCEEDED", startedAt: new Date("2026-05-01T08:00:00Z"), finishedAt: new Date("2026-05-01T08:01:00Z"), written: 9_999, error: null },
+    });
+    await db.metafieldPublication.create({
+      data: {
+        shop: mine,
+        status: "FAILED",
+        startedAt: new Date("2026-05-02T09:30:00Z"),
+        finishedAt: new Date("2026-05-02T09:31:00Z"),
+        written: 1_234,
+        unchanged: 5_678,
+        removed: 42,
+        failed: 3,
+        error: "fbt of gid://shopify/Product/7: Value references a Product that does not exist.",
+        version: 2,
+      },
+    });
+    await db.metafieldPublication.create({
+      data: { shop: other, status: "FAILED", startedAt: new Date("2026-05-03T00:00:00Z"), written: 777_777, error: "OTHER SHOP PUBLICATION ERROR" },
+    });
     for (const shop of [mine, other]) {
       const row = await db.customerDataExport.create({
         data: { shop, customerId: `cust-${shop}`, dataRequestId: `request-${shop}`, data: { format: "test", shop, customer: { id: `cust-${shop}` } } },
@@ -78,7 +99,14 @@ describe("background work page", () => {
     expect(html).toContain("TypeError: Cannot read properties of null (reading &#x27;orderId&#x27;)");
     expect(html).toContain(`request-${mine}`);
     expect(html).toContain("1 data request is being prepared.");
-    for (const foreign of ["OTHER SHOP SYNC ERROR", jobs[other]!, `request-${other}`, exportsOf[other]!]) expect(html).not.toContain(foreign);
+    // The last storefront publication: its times, status, counts and error; not the older one, not another shop's.
+    expect(html).toContain("Storefront publication");
+    for (const shown of ["2026-05-02 09:30 UTC", "2026-05-02 09:31 UTC", "1,234", "5,678", ">42<", ">3<", "Value references a Product that does not exist."]) {
+      expect(html).toContain(shown);
+    }
+    expect(html).toMatch(/Storefront publication[\s\S]*failed[\s\S]*Failed jobs/);
+    expect(html).not.toContain("9,999");
+    for (const foreign of ["OTHER SHOP PUBLICATION ERROR", "777,777", "OTHER SHOP SYNC ERROR", jobs[other]!, `request-${other}`, exportsOf[other]!]) expect(html).not.toContain(foreign);
     expect(html).not.toContain(TEST_APP.apiSecret);
     expect(html).not.toContain("shpat_test_token");
   });
@@ -87,6 +115,7 @@ describe("background work page", () => {
     const { response, html } = await request("/app/activity", quiet);
     expect(response.status).toBe(200);
     expect(html).toContain("No sync has run yet.");
+    expect(html).toContain("Nothing published to the storefront yet.");
     expect(html).toContain("No failed jobs.");
     expect(html).toContain("No customer data requests yet.");
     expect(html).not.toContain("being prepared");
