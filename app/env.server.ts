@@ -32,6 +32,12 @@ const EnvSchema = z.object({
    * under NODE_ENV=test, where tests run the queue themselves; the demo (which serves with NODE_ENV=test) turns it on.
    */
   JOB_WORKERS: z.enum(["on", "off"], { error: "must be on or off" }).optional(),
+  /** Storefront events through the app proxy, per shop and process: `<requests per second>/<burst>` (ADR 020). */
+  STOREFRONT_EVENTS_RATE: z
+    .string()
+    .trim()
+    .refine((v) => /^\d+(\.\d+)?\/[1-9]\d*$/.test(v) && Number(v.split("/")[0]) > 0, "must be <requests per second>/<burst>, e.g. 20/60")
+    .default("20/60"),
 }).refine((env) => env.NODE_ENV !== "production" || env.SHOPIFY_LOCAL_ADMIN_ORIGIN === undefined, {
   path: ["SHOPIFY_LOCAL_ADMIN_ORIGIN"],
   message: "must not be set when NODE_ENV is production: it sends Shopify API calls to a local Shopify, for tests and the demo only",

@@ -32,6 +32,8 @@ describe("environment validation", () => {
     expect(env.SCOPES).toBe("read_orders,read_all_orders,read_products,read_customers,write_app_proxy");
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.NODE_ENV).toBe("development");
+    expect(env.STOREFRONT_EVENTS_RATE).toBe("20/60");
+    expect(parseEnv({ ...valid, STOREFRONT_EVENTS_RATE: "0.5/10" }).STOREFRONT_EVENTS_RATE).toBe("0.5/10");
   });
 
   it("names every missing variable", () => {
@@ -58,6 +60,8 @@ describe("environment validation", () => {
     expect(() => parseEnv({ ...valid, DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL must be a postgresql:\/\/ URL/);
     expect(() => parseEnv({ ...valid, SCOPES: "read orders" })).toThrow(/SCOPES must be a comma-separated list/);
     expect(() => parseEnv({ ...valid, NODE_ENV: "staging" })).toThrow(/NODE_ENV/);
+    expect(() => parseEnv({ ...valid, STOREFRONT_EVENTS_RATE: "20" })).toThrow(/STOREFRONT_EVENTS_RATE must be <requests per second>\/<burst>/);
+    expect(() => parseEnv({ ...valid, STOREFRONT_EVENTS_RATE: "0/60" })).toThrow(/STOREFRONT_EVENTS_RATE/);
   });
 
   it("never echoes the secret in its message", () => {

@@ -9,7 +9,7 @@
  * 3. Shopify's signature over the query (`authenticate.public.appProxy`: HMAC-SHA256 of the sorted parameters with the
  *    app's secret, timestamp within ±90 s). The library throws 400 on a bad, missing or stale signature; we answer 401.
  *    The shop is taken from the verified query only; `logged_in_customer_id` is never read.
- * 4. Per-shop rate limit (token bucket in process memory: EVENTS_RATE): 429 with Retry-After. Then the shop must be
+ * 4. Per-shop rate limit (token bucket in process memory: STOREFRONT_EVENTS_RATE): 429 with Retry-After. Then the shop must be
  *    installed (a Shop row, not uninstalled), else 404.
  * 5. The body, read through a reader that stops at 16 KiB whatever Content-Length claimed (413), must be UTF-8 JSON
  *    matching EventsBody: 1..50 events, strict objects (an unknown field — an email, a name — is refused, so no personal
@@ -22,14 +22,13 @@
 import type { PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import defaultPrisma from "../../db.server";
+import { env } from "../../env.server";
 import { OFFER_ARMS, OFFER_RANKS, OFFER_WIDGETS } from "../../shopify/mappers/attribution";
-import { TokenBucketLimiter } from "./rate-limit.server";
+import { parseRate, TokenBucketLimiter } from "./rate-limit.server";
 
 /** The largest body accepted (bytes). 50 events of the blocks' shape are about 12 KiB. */
 export const EVENTS_BODY_LIMIT = 16 * 1024;
 export const MAX_EVENTS_PER_REQUEST = 50;
-/** Per shop: 20 requests a second sustained, bursts of 60 (each request up to 50 events). */
-export const EVENTS_RATE = { perSecond: 20, burst: 60 } as const;
 /** How far back a browser's timestamp may be (a tab hidden overnight); older ones are clamped to this. */
 export const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
 
@@ -69,7 +68,11 @@ export interface ReceiveOptions {
   now?: () => Date;
 }
 
-const defaultLimiter = new TokenBucketLimiter(EVENTS_RATE);
+/**
+ * Per shop and process, from STOREFRONT_EVENTS_RATE (`<per second>/<burst>`, default 20/60: 20 requests a second
+ * sustained, bursts of 60, each request up to 50 events — a thousand events a second for one shop).
+ */
+const defaultLimiter = new TokenBucketLimiter(parseRate(env.STOREFRONT_EVENTS_RATE));
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", "Cache-Control": "no-store", ...headers } });

@@ -8,6 +8,13 @@
  * are dropped; if every bucket is busy, the oldest-touched are dropped.
  */
 
+/** `<requests per second>/<burst>` (as STOREFRONT_EVENTS_RATE is written, validated by app/env.server.ts). */
+export function parseRate(setting: string): { perSecond: number; burst: number } {
+  const match = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(setting.trim());
+  if (!match) throw new Error(`A rate is <requests per second>/<burst>, e.g. 20/60; got ${JSON.stringify(setting)}`);
+  return { perSecond: Number(match[1]), burst: Number(match[2]) };
+}
+
 export interface TokenBucketOptions {
   perSecond: number;
   burst: number;
