@@ -5,6 +5,7 @@ import { benchSync } from "./sync";
 const [name, ...args] = process.argv.slice(2);
 const benches: Record<string, (args: string[]) => Promise<void>> = { sync: benchSync, rules: benchRules };
 benches.clv = (args) => import("./clv").then((m) => m.benchClv(args));
+benches.storefront = (args) => import("./storefront").then((m) => m.benchStorefront(args));
 const bench = name ? benches[name] : undefined;
 if (!bench) {
   console.error(`Usage: npm run bench -- <${Object.keys(benches).join("|")}> [options]`);
