@@ -228,6 +228,17 @@ export async function benchStorefront(_args: string[]): Promise<void> {
     if (added.status() !== 200) throw new Error(`Adding to the cart failed: HTTP ${added.status()} ${await added.text()}`);
     results.push(await measure(page, `${origin}/storefront/${STORE}/cart`, origin, () => appHits));
 
+    // The path a shopper takes: "Add selected to cart" in the bought-together block (Shopify.actions.updateCart).
+    const shopper = await (await browser.newContext({ userAgent: DESKTOP_CHROME })).newPage();
+    await shopper.goto(`${origin}/storefront/${STORE}/products/laptop-14`, { waitUntil: "load" });
+    const lineUpdate = shopper.evaluate(() => new Promise<string>((resolve) => document.addEventListener("shopify:cart:lines-update", (e) => resolve(String((e as Event & { action?: string }).action)), { once: true })));
+    await shopper.click("[data-il-add]");
+    const action = await lineUpdate;
+    await shopper.locator("[data-il-live]").first().filter({ hasText: /\S/ }).waitFor({ timeout: 5000 });
+    const cart = (await (await shopper.request.get(`${origin}/cart.js`)).json()) as { items: { id: number; quantity: number; properties: Record<string, string> | null }[] };
+    const confirmation = await shopper.locator("[data-il-live]").first().textContent();
+    await shopper.context().close();
+
     const js = readFileSync(path.join(DEFAULT_EXTENSION_DIR, "assets/insight-widgets.js"));
     console.log(`storefront bench: extension ${path.relative(process.cwd(), DEFAULT_EXTENSION_DIR)}, insight-widgets.js ${js.length} B (${gz(js)} B gz)\n`);
     const rows = [
@@ -247,6 +258,8 @@ export async function benchStorefront(_args: string[]): Promise<void> {
     ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
     for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+    console.log(`\nAdd selected to cart (fbt block): shopify:cart:lines-update "${action}", confirmation "${confirmation?.trim()}", cart lines:`);
+    for (const item of cart.items) console.log(`  variant ${item.id} × ${item.quantity}  ${JSON.stringify(item.properties ?? {})}`);
     for (const r of results) if (r.afterInteraction.other.length) console.log(`\n${r.page} after click also requested: ${r.afterInteraction.other.join(", ")}`);
 
     const broken: string[] = [];

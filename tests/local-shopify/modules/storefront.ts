@@ -645,7 +645,13 @@ export function storefrontModule(app: StorefrontApp, options: StorefrontModuleOp
           if (value) headers.set(name, value);
         }
         const hasBody = request.method !== "GET" && request.method !== "HEAD";
-        const response = await send(new Request(target, { method: request.method, headers, body: hasBody ? new Uint8Array(request.body) : undefined, redirect: "manual" }));
+        let response: Response;
+        try {
+          response = await send(new Request(target, { method: request.method, headers, body: hasBody ? new Uint8Array(request.body) : undefined, redirect: "manual" }));
+        } catch (error) {
+          // Shopify answers a bad gateway page when the app cannot be reached.
+          return { status: 502, body: { errors: `The app proxy could not reach ${target.origin}${target.pathname}: ${(error as Error).message}` } };
+        }
         const type = response.headers.get("content-type") ?? "";
         if (type.startsWith("application/liquid")) {
           return { status: 501, body: { errors: "The local Shopify does not render application/liquid app proxy answers" } };

@@ -420,6 +420,19 @@ describe("app proxy", () => {
     expect(q.get("signature")).not.toBe("forged");
     expect(q.getAll("shop")).toEqual([SHOP]);
   });
+  it("answers 502 when the app cannot be reached", async () => {
+    const offline = createLocalShopify({ now: () => NOW });
+    offline.use(storefrontModule({ apiSecret: SECRET, appUrl: "http://127.0.0.1:1" }, { extensionDir: EXT }));
+    offline.addShop(seed());
+    const at = await offline.listen();
+    try {
+      const answer = await fetch(`${at}/apps/insight-loop/events`, { method: "POST", headers: { cookie: `store=${STORE}` }, body: "{}" });
+      expect(answer.status).toBe(502);
+      expect(((await answer.json()) as { errors: string }).errors).toMatch(/could not reach http:\/\/127.0.0.1:1\/proxy\/events/);
+    } finally {
+      await offline.close();
+    }
+  });
 });
 
 describe("checkout", () => {
