@@ -18,6 +18,7 @@ import { metafieldDigest } from "../../app/shopify/publish/digest";
 import { createShop } from "../factories";
 import { createLocalShopify } from "../local-shopify";
 import type { SeedProduct, SeedStore } from "../local-shopify/seed";
+import { storeOfflineSession } from "../support/admin-request";
 import { adminBody } from "../support/local-admin";
 import { testDb } from "../support/db";
 
@@ -87,7 +88,7 @@ async function storeCatalog(db: PrismaClient, shop: string, products: SeedProduc
   });
 }
 
-function catalogOf(products: SeedProduct[]): Map<string, CatalogProduct> {
+function catalogOf(products: SeedProduct[], deleted: ReadonlySet<number> = new Set()): Map<string, CatalogProduct> {
   return new Map(
     products.map((p) => [
       String(p.id),
@@ -95,7 +96,7 @@ function catalogOf(products: SeedProduct[]): Map<string, CatalogProduct> {
         id: String(p.id),
         title: p.title,
         status: p.status,
-        deleted: false,
+        deleted: deleted.has(p.id),
         giftCard: false,
         variants: p.variants.map((v) => ({ id: String(v.id), price: v.price, currency: "VND", availableForSale: v.availableForSale })),
       },
@@ -195,8 +196,8 @@ async function shopSettings(f: ShopFixture) {
 const productIds = (base: number) => Array.from({ length: PRODUCTS + 1 }, (_, i) => `gid://shopify/Product/${base + i + 1}`);
 
 /** What the payload says the shop's products should hold (independent of the database path that loads the catalog). */
-function expectedProducts(f: ShopFixture, s: Snapshot) {
-  const offers = buildProductOffers({ recommendations: s.recommendations, upgrades: s.upgrades, products: catalogOf(seedProducts(f.base)), version: 2 });
+function expectedProducts(f: ShopFixture, s: Snapshot, deleted: ReadonlySet<number> = new Set()) {
+  const offers = buildProductOffers({ recommendations: s.recommendations, upgrades: s.upgrades, products: catalogOf(seedProducts(f.base), deleted), version: 2 });
   const out = new Map<string, Record<string, { type: string; value: string }>>();
   for (const m of offers.flatMap(productMetafields)) out.set(m.ownerId, { ...out.get(m.ownerId), [m.key]: { type: m.type, value: m.value } });
   return out;
@@ -319,6 +320,22 @@ describe("publishing storefront offers", () => {
     expect(await testDb().publishedMetafield.count({ where: { shop: A.domain } })).toBe(TOTAL - 4);
   });
 
+  it("a deleted product's rows are dropped without a call (its metafields went with it), and suggestions of it rewritten", async () => {
+    const db = testDb();
+    const deleted = A.base + 6;
+    await db.product.update({ where: { shop_id: { shop: A.domain, id: String(deleted) } }, data: { deletedAt: NOW } });
+    resetCalls(A);
+    const result = await publish(A);
+    // Product 6's fbt and offers rows dropped; anchors 4 and 5 suggested it: their fbt and offers rewritten.
+    expect(result).toMatchObject({ status: "SUCCEEDED", written: 4, removed: 2, failed: 0 });
+    expect(A.deletes).toEqual([]);
+    expect(A.sets).toEqual([4]);
+    expect(await db.publishedMetafield.count({ where: { shop: A.domain, ownerId: `gid://shopify/Product/${deleted}` } })).toBe(0);
+    const stored = await readBack(A, productIds(A.base).filter((id) => id !== `gid://shopify/Product/${deleted}`));
+    expect(stored).toEqual(expectedProducts(A, snapshotA, new Set([deleted])));
+    expect(JSON.parse(stored.get(`gid://shopify/Product/${A.base + 5}`)!.fbt!.value)).toEqual([`gid://shopify/Product/${A.base + 7}`]);
+  });
+
   it("a THROTTLED answer is retried by the client and the publication still succeeds", async () => {
     snapshotA.recommendations[String(A.base + 8)] = [rec(A.base + 20, 30)];
     await storeSnapshot(testDb(), A.domain, snapshotA);
@@ -417,6 +434,9 @@ describe("publishing storefront offers", () => {
     expect(await publishStorefrontOffers({ shop, db, now: NOW })).toEqual({ status: "SKIPPED", reason: "no cross-sell results to publish yet" });
     await storeSnapshot(db, shop, { recommendations: {}, upgrades: [] });
     expect(await publishStorefrontOffers({ shop, db, now: NOW })).toEqual({ status: "SKIPPED", reason: "the shop has no offline session" });
+    // The test app's grant reads products but does not write them: product metafields cannot be written.
+    await storeOfflineSession(shop);
+    expect(await publishStorefrontOffers({ shop, db, now: NOW })).toEqual({ status: "SKIPPED", reason: "the app's access to the shop lacks write_products" });
     expect(await readLastPublication(db, shop)).toBeNull();
   });
 });

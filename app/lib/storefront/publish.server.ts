@@ -5,10 +5,11 @@
  *
  * Without a client given, the shop's offline session is used. A shop without one (not installed, uninstalled) or whose
  * grant lacks `write_products` (needed to write product metafields) is skipped, and says why: nothing can be written.
+ * Deleted products lose their metafields with them: their rows are dropped without a call.
  */
 import type { MetafieldPublication, PrismaClient } from "@prisma/client";
 import defaultPrisma from "../../db.server";
-import { buildProductOffers, productMetafields, widgetSettingsMetafield, type CatalogProduct, type MetafieldValue } from "../../insights/offers/payload";
+import { buildProductOffers, productGid, productMetafields, widgetSettingsMetafield, type CatalogProduct, type MetafieldValue } from "../../insights/offers/payload";
 import { parseShopSettings } from "../../models/shop-settings";
 import { createAdminClient, type AdminClient } from "../../shopify/client.server";
 import { SHOP_ID_QUERY, type ShopIdQueryData } from "../../shopify/graphql/ShopIdQuery";
@@ -39,15 +40,15 @@ export async function publishStorefrontOffers({ shop, db = defaultPrisma, now = 
   const crossSell = await readCrossSell(db, shop);
   if (!crossSell) return { status: "SKIPPED", reason: "no cross-sell results to publish yet" };
 
-  let admin = client;
-  if (!admin) {
-    const resolved = await offlineClient(db, shop);
-    if ("reason" in resolved) return { status: "SKIPPED", reason: resolved.reason };
-    admin = resolved.client;
+  let admin: AdminClient | (() => Promise<AdminClient>);
+  if (client) admin = client;
+  else {
+    const missing = await whyNoOfflineClient(db, shop);
+    if (missing) return { status: "SKIPPED", reason: missing };
+    admin = () => offlineClient(shop);
   }
-  const adminClient = admin;
 
-  const desired = async (): Promise<MetafieldValue[]> => {
+  const desired = async (adminClient: AdminClient): Promise<{ metafields: MetafieldValue[]; goneOwners: string[] }> => {
     const products = await loadCatalog(db, shop);
     const offers = buildProductOffers({
       recommendations: crossSell.data.recommendations,
@@ -56,22 +57,31 @@ export async function publishStorefrontOffers({ shop, db = defaultPrisma, now = 
       version: settings.version,
     });
     const { shop: shopObject } = await adminClient.request<ShopIdQueryData>(SHOP_ID_QUERY);
-    return [widgetSettingsMetafield(shopObject.id, settings), ...offers.flatMap(productMetafields)];
+    return {
+      metafields: [widgetSettingsMetafield(shopObject.id, settings), ...offers.flatMap(productMetafields)],
+      goneOwners: [...products.values()].filter((p) => p.deleted).map((p) => productGid(p.id)),
+    };
   };
-  const result = await publishMetafields({ shop, db, client: adminClient, now, version: settings.version, desired, ...(batchSize ? { batchSize } : {}) });
+  const result = await publishMetafields({ shop, db, client: admin, now, version: settings.version, desired, ...(batchSize ? { batchSize } : {}) });
   return result;
 }
 
-async function offlineClient(db: PrismaClient, shop: string): Promise<{ client: AdminClient } | { reason: string }> {
+/** Why the shop's offline session cannot publish, or null when it can. */
+async function whyNoOfflineClient(db: PrismaClient, shop: string): Promise<string | null> {
   const session = await db.session.findFirst({ where: { shop, isOnline: false }, select: { scope: true } });
-  if (!session) return { reason: "the shop has no offline session" };
+  if (!session) return "the shop has no offline session";
   const scopes = (session.scope ?? "").split(",").map((s) => s.trim());
-  if (!scopes.includes(PUBLISH_SCOPE)) return { reason: `the app's access to the shop lacks ${PUBLISH_SCOPE}` };
+  if (!scopes.includes(PUBLISH_SCOPE)) return `the app's access to the shop lacks ${PUBLISH_SCOPE}`;
+  return null;
+}
+
+/** A client on the shop's offline session (its token refreshed when it expires). */
+async function offlineClient(shop: string): Promise<AdminClient> {
   // Loaded here, not at the top: the Shopify app configuration is only needed when a session is used.
   const { unauthenticated } = await import("../../shopify.server");
-  const { session: live } = await unauthenticated.admin(shop);
-  if (!live.accessToken) return { reason: "the shop's offline session has no access token" };
-  return { client: createAdminClient({ shop, accessToken: live.accessToken, fetch: adminFetch() }) };
+  const { session } = await unauthenticated.admin(shop);
+  if (!session.accessToken) throw new Error(`the offline session of ${shop} has no access token`);
+  return createAdminClient({ shop, accessToken: session.accessToken, fetch: adminFetch() });
 }
 
 /** The shop's products as the payload needs them: variants in id order, gift cards marked. */

@@ -32,7 +32,8 @@ export interface PublicationCounts {
 export interface PublishMetafieldsInput {
   shop: string;
   db: PrismaClient;
-  client: AdminClient;
+  /** The shop's Admin client, or how to get one (a failure to get it is recorded on the run). */
+  client: AdminClient | (() => Promise<AdminClient>);
   /** When the run starts (startedAt, publishedAt). */
   now: Date;
   /** When it finishes (finishedAt); defaults to the wall clock. */
@@ -40,10 +41,11 @@ export interface PublishMetafieldsInput {
   /** The widget-settings version published with this run. */
   version: number;
   /**
-   * Every metafield the app wants published now. Called after the run row exists, so a failure to build them (no
-   * cross-sell results, Shopify unreachable for the shop's id) is recorded on the run.
+   * Every metafield the app wants published now, and the owners that no longer exist in Shopify (deleted products:
+   * their metafields went with them, so their rows are dropped without a call). Called after the run row exists, so a
+   * failure to build them (Shopify unreachable for the shop's id, say) is recorded on the run.
    */
-  desired: () => Promise<MetafieldValue[]>;
+  desired: (client: AdminClient) => Promise<{ metafields: MetafieldValue[]; goneOwners?: readonly string[] }>;
   batchSize?: number;
 }
 
@@ -58,7 +60,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 export async function publishMetafields(input: PublishMetafieldsInput): Promise<PublicationResult> {
-  const { shop, db, client, now, version } = input;
+  const { shop, db, now, version } = input;
   const clock = input.clock ?? (() => new Date());
   const batchSize = Math.min(input.batchSize ?? METAFIELDS_PER_BATCH, METAFIELDS_PER_BATCH);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be an integer from 1 to ${METAFIELDS_PER_BATCH}`);
@@ -72,7 +74,8 @@ export async function publishMetafields(input: PublishMetafieldsInput): Promise<
   let fatal: string | null = null;
 
   try {
-    const desired = await input.desired();
+    const client = typeof input.client === "function" ? await input.client() : input.client;
+    const { metafields: desired, goneOwners = [] } = await input.desired(client);
     const seen = new Set<string>();
     for (const m of desired) {
       const k = keyOf(m.ownerId, m.key);
@@ -88,7 +91,14 @@ export async function publishMetafields(input: PublishMetafieldsInput): Promise<
       if (digestOf.get(keyOf(m.ownerId, m.key)) === digest) counts.unchanged++;
       else changed.push({ ...m, digest });
     }
-    const stale = published.filter((p) => !seen.has(keyOf(p.ownerId, p.key)));
+    const gone = new Set(goneOwners);
+    const unwanted = published.filter((p) => !seen.has(keyOf(p.ownerId, p.key)));
+    const stale = unwanted.filter((p) => !gone.has(p.ownerId));
+    const vanished = unwanted.filter((p) => gone.has(p.ownerId));
+    if (vanished.length > 0) {
+      await db.publishedMetafield.deleteMany({ where: { shop, ownerId: { in: [...new Set(vanished.map((p) => p.ownerId))] } } });
+      counts.removed += vanished.length;
+    }
 
     for (const batch of chunks(changed, batchSize)) {
       const accepted = await setBatch(client, batch, note);
