@@ -17,7 +17,7 @@ import { orderFromWebhook } from "../../../app/shopify/mappers/webhooks";
 import { adminBody } from "../../support/local-admin";
 import { createLocalShopify, type LocalShopify } from "../../local-shopify";
 import { gid } from "../../local-shopify/gid";
-import { configureStorefront, storefrontModule } from "../../local-shopify/modules/storefront";
+import { configureStorefront, readAppProxy, storefrontModule } from "../../local-shopify/modules/storefront";
 import type { SeedProduct, SeedStore } from "../../local-shopify/seed";
 import { emptySeed } from "../../local-shopify/store";
 import { ThemeExtension } from "../../local-shopify/storefront/liquid";
@@ -435,6 +435,20 @@ describe("app proxy", () => {
   });
 });
 
+describe("app proxy configuration", () => {
+  it("reads [app_proxy] from the app TOML, and falls back to /apps/insight-loop → <app>/proxy without it", () => {
+    expect(readAppProxy()).toEqual({ prefix: "apps", subpath: "insight-loop", urlPath: "/proxy" });
+    const custom = path.join(FIXTURE, "custom.toml");
+    writeFileSync(custom, `client_id = "x"\n[app_proxy]\nurl = "https://example.test/storefront-api/"\nsubpath = "il"\nprefix = "a"\n`);
+    expect(readAppProxy(custom)).toEqual({ prefix: "a", subpath: "il", urlPath: "/storefront-api" });
+    const none = path.join(FIXTURE, "none.toml");
+    writeFileSync(none, `client_id = "x"\n`);
+    expect(readAppProxy(none)).toEqual({ prefix: "apps", subpath: "insight-loop", urlPath: "/proxy" });
+    writeFileSync(none, `[app_proxy]\nurl = "https://example.test/p"\nsubpath = "admin path"\nprefix = "apps"\n`);
+    expect(() => readAppProxy(none)).toThrow(/Invalid \[app_proxy\]/);
+  });
+});
+
 describe("checkout", () => {
   it("creates an order with the cart's attributes and line properties, delivers orders/create signed, and decrements stock", async () => {
     const shopper = visitor();
@@ -474,8 +488,17 @@ describe("checkout", () => {
     const thanks = await (await shopper.request(checkout.headers.get("location")!)).text();
     expect(thanks).toContain(`<b class="order-name">${order.name}</b>`);
     expect((await shopper.json("/cart.js")).body.item_count).toBe(0);
-    const admin = await gql(`query Orders { orders(first: 1, reverse: true) { nodes { id name } } }`);
-    expect(admin.data.orders.nodes).toEqual([{ id: gid("Order", order.id), name: order.name }]);
+    // What a later sync reads: the order, its attributes and its lines' attributes through the Admin API.
+    const admin = await gql(`query Orders { orders(first: 1, reverse: true) { nodes { id name customAttributes { key value } lineItems(first: 5) { nodes { customAttributes { key value } } } } } }`);
+    expect(admin.errors).toBeUndefined();
+    expect(admin.data.orders.nodes).toEqual([
+      {
+        id: gid("Order", order.id),
+        name: order.name,
+        customAttributes: [{ key: "_il_vid", value: "0123456789abcdef" }, { key: "_il_arm", value: "treatment" }],
+        lineItems: { nodes: [{ customAttributes: [] }, { customAttributes: [{ key: "_il_widget", value: "fbt" }, { key: "_il_slot", value: "1" }, { key: "_il_rank", value: "bandit" }] }] },
+      },
+    ]);
   });
 
   it("refuses an empty cart", async () => {
