@@ -8,6 +8,8 @@
   const blocks = [...d.querySelectorAll(".il-offer[data-il-widget]")];
   if (!blocks.length) return;
   const arm = h.dataset.ilArm || "treatment", vid = h.dataset.ilVid || "";
+  // The theme editor's preview: the blocks work, but nothing is logged and the cart is not tagged.
+  const measured = arm !== "preview";
   const proxy = blocks[0].dataset.ilProxy || "/apps/insight-loop";
   const root = (w.Shopify && w.Shopify.routes && w.Shopify.routes.root) || "/";
   const queue = [], seen = new WeakSet(), busy = new WeakSet();
@@ -16,12 +18,14 @@
   const post = (url, body) =>
     fetch(url, { method: "POST", keepalive: true, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   const rows = (b) => [...b.querySelectorAll(".il-item")];
-  const log = (type, b, r) =>
+  const log = (type, b, r) => {
+    if (!measured) return;
     queue.push({
       id: crypto.randomUUID(), type, widget: b.dataset.ilWidget, arm, rank: r.dataset.ilRank || null,
       anchor: r.dataset.ilFrom || b.dataset.ilAnchor || null, product: r.dataset.ilProduct || null,
       slot: Number(r.dataset.ilSlot) || null, vid, t: Date.now(),
     });
+  };
 
   // Events leave at most 50 to a request, only from an interaction or page hide (never during load).
   const flush = () => {
@@ -30,7 +34,7 @@
   // The visitor id and arm go on the cart once per session, so the order comes back with them (treatment and holdout).
   const tagCart = () => {
     const key = "_il_cart", val = vid + ":" + arm;
-    if (tagged || !vid) return;
+    if (tagged || !vid || !measured) return;
     tagged = true;
     try { if (sessionStorage.getItem(key) === val) return; } catch { /* storage blocked: tag every page */ }
     post(root + "cart/update.js", { attributes: { _il_vid: vid, _il_arm: arm } })

@@ -49,12 +49,12 @@ engine.registerFilter("json", (v: unknown) => JSON.stringify(v));
 const rendered = new Map<string, vm.Script>();
 
 /** Renders the snippet for a shop (with or without widget_settings) once, and runs its script on a fake page. */
-async function runSnippet(settings: Record<string, unknown> | null, cookie: string, dataset: Record<string, string> = {}): Promise<FakePage> {
-  const cacheKey = JSON.stringify(settings);
+async function runSnippet(settings: Record<string, unknown> | null, cookie: string, dataset: Record<string, string> = {}, designMode = false): Promise<FakePage> {
+  const cacheKey = JSON.stringify([settings, designMode]);
   let script = rendered.get(cacheKey);
   if (!script) {
     const shop = { metafields: { $app: settings ? { widget_settings: { value: settings } } : {} } };
-    const html = await engine.parseAndRender(assignSnippet, { shop });
+    const html = await engine.parseAndRender(assignSnippet, { shop, request: { design_mode: designMode } });
     const source = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1];
     if (!source) throw new Error("no script rendered");
     script = new vm.Script(source);
@@ -133,6 +133,12 @@ describe("holdout assignment in snippets/il-assign.liquid", () => {
     expect(new Set(none.map((p) => p.dataset.ilArm))).toEqual(new Set(["treatment"]));
     const all = await Promise.all(ids.slice(0, 50).map((vid) => runSnippet({ salt: "s", holdoutShare: 1 }, `_il_vid=${vid}`)));
     expect(new Set(all.map((p) => p.dataset.ilArm))).toEqual(new Set(["holdout"]));
+  });
+
+  it("in the theme editor the merchant sees the blocks: arm preview, no cookie", async () => {
+    const page = await runSnippet({ salt: "s", holdoutShare: 0.5 }, "", {}, true);
+    expect(page.dataset).toEqual({ ilArm: "preview" });
+    expect(page.written).toEqual([]);
   });
 
   it("runs once per page: a second block's copy changes nothing", async () => {

@@ -32,7 +32,7 @@ interface StoredEvent {
   t: number;
 }
 
-function load(html: string, options: { arm?: "treatment" | "holdout"; actions?: "ok" | "refuse" | null; storage?: Map<string, string>; readyState?: "loading" | "complete" } = {}) {
+function load(html: string, options: { arm?: "treatment" | "holdout" | "preview"; actions?: "ok" | "refuse" | null; storage?: Map<string, string>; readyState?: "loading" | "complete" } = {}) {
   const win = new EventTargetish();
   const doc = new FakeDocument(html, win);
   doc.readyState = options.readyState ?? "complete";
@@ -186,6 +186,17 @@ describe("insight-widgets.js: requests", () => {
     expect(batches).toEqual([50, 10]);
     expect(new Set(page.events().map((e) => `${e.type}/${e.arm}`))).toEqual(new Set(["impression/holdout"]));
     expect(page.requests.find((r) => r.url === "/cart/update.js")!.body).toEqual({ attributes: { _il_vid: VID, _il_arm: "holdout" } });
+  });
+
+  it("in the theme editor's preview nothing is logged and the cart is not tagged, but adding works", async () => {
+    const page = load(fbtHtml, { arm: "preview" });
+    page.show(block(page.doc), 1);
+    row(page.doc, 7).querySelector("a.il-link")!.dispatchEvent(new FakeEvent("click"));
+    page.doc.querySelector("[data-il-add=all]")!.dispatchEvent(new FakeEvent("click"));
+    await vi.waitFor(async () => expect((await page.settle(), page.doc.querySelector("[data-il-live]")!.textContent)).toBe("Added 4 items to your cart"));
+    page.win.fire(new FakeEvent("pagehide"));
+    expect(page.requests).toEqual([]);
+    expect(page.cartCalls).toHaveLength(1);
   });
 
   it("flushes when the page becomes hidden", () => {
