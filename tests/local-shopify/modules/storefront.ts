@@ -41,7 +41,7 @@ import type { ShopState } from "../store";
 import { addItems, ajaxCart, ajaxLine, CartError, cartFor, changeLine, clearCart, dropCart, newCartToken, updateCart, type AddItem } from "../storefront/cart";
 import { DEFAULT_EXTENSION_DIR, ThemeExtension } from "../storefront/liquid";
 import { decimalString, formatMoney, currencyFormats } from "../storefront/money";
-import { AppDrop, CartDrop, Catalog, isGiftCardProduct, ProductDrop, ShopDrop, type CartRecord } from "../storefront/objects";
+import { AppDrop, CartDrop, Catalog, isGiftCardProduct, ProductDrop, ShopDrop, StrictObject, type CartRecord } from "../storefront/objects";
 import { layout } from "../storefront/theme";
 import { DEFAULT_TOML_PATH, WebhookSender, type RequestHandler } from "../webhooks";
 
@@ -405,14 +405,14 @@ export function storefrontModule(app: StorefrontApp, options: StorefrontModuleOp
         const globals = {
           shop: new ShopDrop(catalog),
           cart: new CartDrop(catalog, cart),
-          request: {
-            locale: { iso_code: locale, primary: locale === shop.seed.shop.locales[0], root_url: "/" },
+          request: new StrictObject("request", {
+            locale: new StrictObject("request.locale", { iso_code: locale, primary: locale === shop.seed.shop.locales[0], root_url: "/" }),
             design_mode: false,
             page_type: page.pageType,
             host: header(request, "host") ?? "",
             path: request.url.pathname,
-          },
-          routes: { root_url: "/", cart_url: "/cart", cart_add_url: "/cart/add", cart_change_url: "/cart/change", cart_update_url: "/cart/update", cart_clear_url: "/cart/clear" },
+          }),
+          routes: new StrictObject("routes", { root_url: "/", cart_url: "/cart", cart_add_url: "/cart/add", cart_change_url: "/cart/change", cart_update_url: "/cart/update", cart_clear_url: "/cart/clear" }),
           app: new AppDrop(),
           ...(page.product ? { product: page.product } : {}),
         };

@@ -36,6 +36,16 @@ abstract class StrictDrop extends Drop {
   }
 }
 
+/** A plain Liquid object (request, routes, ...) that holds only the given properties: any other is an error. */
+export class StrictObject extends StrictDrop {
+  protected readonly objectName: string;
+  constructor(name: string, values: Record<string, unknown>) {
+    super();
+    this.objectName = name;
+    Object.assign(this, values);
+  }
+}
+
 /** The shop's catalog as the storefront sees it. */
 export class Catalog {
   constructor(readonly shop: ShopState) {}
@@ -476,7 +486,7 @@ export class CartDrop extends StrictDrop {
     return this.cart.note;
   }
   get currency() {
-    return { iso_code: this.catalog.currency };
+    return new StrictObject("cart.currency", { iso_code: this.catalog.currency });
   }
   get empty() {
     return this.cart.lines.length === 0;

@@ -21,7 +21,7 @@ import { configureStorefront, readAppProxy, storefrontModule } from "../../local
 import type { SeedProduct, SeedStore } from "../../local-shopify/seed";
 import { emptySeed } from "../../local-shopify/store";
 import { ThemeExtension } from "../../local-shopify/storefront/liquid";
-import { ShopDrop, Catalog, ProductDrop } from "../../local-shopify/storefront/objects";
+import { Catalog, ProductDrop, ShopDrop, StrictObject } from "../../local-shopify/storefront/objects";
 
 const SHOP = "storefront-test.myshopify.com";
 const STORE = "storefront-test";
@@ -296,7 +296,8 @@ describe("Liquid environment", () => {
   const extension = new ThemeExtension(EXT);
   const globalsFor = () => {
     const catalog = new Catalog(local.shop(SHOP));
-    return { shop: new ShopDrop(catalog), product: new ProductDrop(catalog, catalog.product(17)!) };
+    const request = new StrictObject("request", { locale: new StrictObject("request.locale", { iso_code: "en" }) });
+    return { shop: new ShopDrop(catalog), product: new ProductDrop(catalog, catalog.product(17)!), request };
   };
   const render = (source: string, currency = "VND", locale = "en") => extension.renderString(source, { globals: globalsFor(), locale, currency });
 
@@ -310,6 +311,8 @@ describe("Liquid environment", () => {
     await expect(render("{{ product.compare_at_price_range }}")).rejects.toThrow(/product.compare_at_price_range is not implemented/);
     await expect(render("{{ 'x' | image_tag }}")).rejects.toThrow(/image_tag/);
     await expect(render("{% if customer %}x{% endif %}")).rejects.toThrow(/customer/);
+    expect(await render("{{ request.locale.iso_code }}")).toBe("en");
+    await expect(render("{{ request.locale.endonym_name }}")).rejects.toThrow(/request.locale.endonym_name is not implemented/);
     await expect(render("{{ 'nope.key' | t }}")).rejects.toThrow(/Translation missing: en.nope.key/);
     await expect(render("{{ product.featured_image | image_url: width: 10 }}")).rejects.toThrow(/image_url: no image/);
     await expect(render("{{ 'missing.js' | asset_url }}")).rejects.toThrow(/no asset missing.js/);
