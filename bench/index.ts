@@ -6,6 +6,7 @@ const [name, ...args] = process.argv.slice(2);
 const benches: Record<string, (args: string[]) => Promise<void>> = { sync: benchSync, rules: benchRules };
 benches.clv = (args) => import("./clv").then((m) => m.benchClv(args));
 benches.storefront = (args) => import("./storefront").then((m) => m.benchStorefront(args));
+benches.offers = (args) => import("./calibration-offers").then((m) => m.benchOffers(args));
 const bench = name ? benches[name] : undefined;
 if (!bench) {
   console.error(`Usage: npm run bench -- <${Object.keys(benches).join("|")}> [options]`);
