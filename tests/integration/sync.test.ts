@@ -6,9 +6,10 @@ import { customerHash } from "../../app/lib/compliance/redacted.server";
 import { writeOrders } from "../../app/lib/ingest/writer.server";
 import { createShop } from "../factories";
 import { ingestLine, ingestOrder } from "../factories/ingest";
+import { smallSeed } from "../factories/seed";
 import { bulkControls } from "../local-shopify/modules/bulk";
 import { testDb } from "../support/db";
-import { expectedCounts, localShopWithOrders } from "../support/sync";
+import { expectedCounts, localShop, localShopWithOrders } from "../support/sync";
 
 type Local = Awaited<ReturnType<typeof localShopWithOrders>>;
 let env: Local;
@@ -230,5 +231,77 @@ describe("full sync", () => {
     const resumed = await runFullSync({ runId: run.id, deps: deps({ staleAfterMs: 0 }) });
     expect(resumed.status).toBe("SUCCEEDED");
     expect(await counts(db, env.shop)).toEqual(expectedCounts(env.store));
+  });
+});
+
+describe("storefront attribution through the bulk sync", () => {
+  it("keeps a seeded order's _il_vid/_il_arm and its lines' _il_widget/_il_slot/_il_rank; ignores invalid values", async () => {
+    const store = smallSeed("attributed-shop.myshopify.com");
+    const [first, second] = store.orders;
+    first!.customAttributes = [
+      { key: "gift_message", value: "Chúc mừng sinh nhật Lan" },
+      { key: "_il_vid", value: "3f2a9c1e-77b0-4c1d" },
+      { key: "_il_arm", value: "treatment" },
+    ];
+    first!.lineItems[1]!.customAttributes = [
+      { key: "_il_widget", value: "fbt" },
+      { key: "_il_slot", value: "2" },
+      { key: "_il_rank", value: "bandit" },
+      { key: "Engraving", value: "Lan" },
+    ];
+    // The local bulk file puts this (second) order's lines before it in the file.
+    second!.customAttributes = [{ key: "_il_vid", value: "<script>alert(1)</script>" }, { key: "_il_arm", value: "control" }];
+    second!.lineItems[0]!.customAttributes = [
+      { key: "_il_widget", value: "popup" },
+      { key: "_il_slot", value: "99" },
+      { key: "_il_rank", value: "engine" },
+    ];
+    const attributed = await localShop(store);
+    try {
+      const db = testDb();
+      await createShop(db, { domain: attributed.shop, currency: "VND" });
+      const { run } = await startFullSync({ shop: attributed.shop, db, now: new Date() });
+      const done = await runFullSync({ runId: run.id, deps: deps({ client: attributed.client }) });
+      expect(done.status).toBe("SUCCEEDED");
+
+      const orders = await db.order.findMany({
+        where: { shop: attributed.shop },
+        orderBy: { id: "asc" },
+        include: { lines: { orderBy: { id: "asc" } } },
+      });
+      expect(orders.map((o) => [o.id, o.visitorId, o.offerArm])).toEqual([
+        ["401", "3f2a9c1e-77b0-4c1d", "treatment"],
+        ["402", null, null],
+        ["403", null, null],
+        ["404", null, null],
+        ["405", null, null],
+      ]);
+      const lines = orders.flatMap((o) => o.lines.map((l) => [l.id, l.offerWidget, l.offerSlot, l.offerRank]));
+      expect(lines).toEqual([
+        ["501", null, null, null],
+        ["502", "fbt", 2, "bandit"],
+        ["503", null, null, "engine"],
+        ["504", null, null, null],
+        ["505", null, null, null],
+        ["506", null, null, null],
+        ["507", null, null, null],
+      ]);
+      // Nothing else of the attributes was stored, and nothing was left staged.
+      const everything = JSON.stringify(await db.order.findMany({ where: { shop: attributed.shop }, include: { lines: true } }), (_k, v: unknown) =>
+        typeof v === "bigint" ? String(v) : v,
+      );
+      expect(everything).not.toContain("Chúc mừng");
+      expect(everything).not.toContain("Engraving");
+      expect(await db.syncStage.count({ where: { syncRunId: run.id } })).toBe(0);
+
+      // A later write from a source without attributes (a file import) keeps the attribution; lines are its own.
+      await writeOrders(db, attributed.shop, [ingestOrder("401", { updatedAt: new Date("2099-01-01T00:00:00Z"), lines: [ingestLine("501")] })], new Date());
+      expect(await db.order.findUniqueOrThrow({ where: { shop_id: { shop: attributed.shop, id: "401" } } })).toMatchObject({
+        visitorId: "3f2a9c1e-77b0-4c1d",
+        offerArm: "treatment",
+      });
+    } finally {
+      await attributed.local.close();
+    }
   });
 });

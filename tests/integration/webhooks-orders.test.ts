@@ -71,6 +71,56 @@ describe("orders webhooks", () => {
     for (const value of FIXTURE_PERSONAL_DATA) expect(stored).not.toContain(value);
   });
 
+  it("orders/create keeps the storefront attribution (note_attributes, line properties) and ignores invalid values", async () => {
+    const shop = await usdShop();
+    const sender = webhookSender(handler);
+    const payload = orderCreate();
+    const lines = payload.line_items as Record<string, unknown>[];
+    const attributed = {
+      ...payload,
+      note_attributes: [
+        ...(payload.note_attributes as unknown[]),
+        { name: "_il_vid", value: "3f2a9c1e-77b0-4c1d-9a0e-5b6c7d8e9f00" },
+        { name: "_il_arm", value: "holdout" },
+      ],
+      line_items: [
+        { ...lines[0], properties: [{ name: "Engraving", value: "Lan Nguyen" }] },
+        { ...lines[1], properties: [{ name: "_il_widget", value: "upgrade" }, { name: "_il_slot", value: "1" }, { name: "_il_rank", value: "engine" }] },
+      ],
+    };
+    // Another order whose attribution values are not ones the blocks write.
+    const forged = {
+      ...attributed,
+      id: 5940139491299,
+      admin_graphql_api_id: "gid://shopify/Order/5940139491299",
+      note_attributes: [{ name: "_il_vid", value: "lan.nguyen@example.com" }, { name: "_il_arm", value: "everyone" }],
+      line_items: lines.map((l, i) => ({
+        ...l,
+        id: 13688971590000 + i,
+        admin_graphql_api_id: `gid://shopify/LineItem/${13688971590000 + i}`,
+        properties: [{ name: "_il_widget", value: "fbt; DROP TABLE" }, { name: "_il_slot", value: "0" }, { name: "_il_rank", value: "best" }],
+      })),
+    };
+    expect(statuses(await sender.deliver({ topic: "orders/create", shop, payload: attributed }))).toEqual([200]);
+    expect(statuses(await sender.deliver({ topic: "orders/create", shop, payload: forged }))).toEqual([200]);
+    await worker.drain();
+
+    const order = await storedOrder(shop);
+    expect(order).toMatchObject({ visitorId: "3f2a9c1e-77b0-4c1d-9a0e-5b6c7d8e9f00", offerArm: "holdout" });
+    expect(order!.lines.map((l) => [l.id, l.offerWidget, l.offerSlot, l.offerRank])).toEqual([
+      ["13688971493691", null, null, null],
+      ["13688971526459", "upgrade", 1, "engine"],
+    ]);
+    const other = await storedOrder(shop, "5940139491299");
+    expect(other).toMatchObject({ visitorId: null, offerArm: null });
+    expect(other!.lines.map((l) => [l.offerWidget, l.offerSlot, l.offerRank])).toEqual([
+      [null, null, null],
+      [null, null, null],
+    ]);
+    const stored = await everythingStoredFor(shop);
+    for (const value of [...FIXTURE_PERSONAL_DATA, "Engraving", "DROP TABLE"]) expect(stored).not.toContain(value);
+  });
+
   it("an older orders/updated arriving after a newer one changes nothing (out-of-order delivery)", async () => {
     const shop = await usdShop();
     const sender = webhookSender(handler);
