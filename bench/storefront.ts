@@ -270,6 +270,8 @@ export async function benchStorefront(_args: string[]): Promise<void> {
       if (r.blocking > 0) broken.push(`${r.page}: ${r.blocking} render-blocking resource(s) of ours`);
       if (r.blocksShown === 0) broken.push(`${r.page}: no block was shown, so nothing was measured`);
     }
+    const tracked = cart.items.filter((i) => i.properties?._il_widget === "fbt").length;
+    if (action !== "add" || tracked < 2) broken.push(`adding through the fbt block gave "${action}" and ${tracked} line(s) with _il_widget (expected "add" and ≥ 2)`);
     console.log(`\nBudgets: JS ≤ ${BUDGET.jsGzip} B gz, CSS ≤ ${BUDGET.cssGzip} B gz per page, 0 requests to the app before interaction, 0 render-blocking.`);
     if (broken.length) {
       console.log(`BROKEN:\n  ${broken.join("\n  ")}`);

@@ -593,6 +593,10 @@ export function storefrontModule(app: StorefrontApp, options: StorefrontModuleOp
             return withCookies({ status: 200, body: ajaxCart(shop, cart) });
           }
           const body = parseBody(request);
+          for (const unsupported of ["sections", "sections_url", "selling_plan"]) {
+            const asked = unsupported in body || request.url.searchParams.has(unsupported) || (Array.isArray(body.items) && (body.items as Record<string, unknown>[]).some((i) => i !== null && typeof i === "object" && unsupported in i));
+            if (asked) throw new CartError(501, `The local Shopify's cart does not implement "${unsupported}"`);
+          }
           switch (action) {
             case "add": {
               const items = Array.isArray(body.items) ? (body.items as AddItem[]) : [{ id: body.id, quantity: body.quantity, properties: body.properties }];

@@ -376,6 +376,16 @@ describe("Ajax cart", () => {
     expect(cart.item_count).toBe(0);
   });
 
+  it("refuses what it does not implement (section rendering, selling plans) instead of ignoring it", async () => {
+    const shopper = visitor();
+    await shopper.request(`/storefront/${STORE}`);
+    const sections = await shopper.json("/cart/add.js", { items: [{ id: 121, quantity: 1 }], sections: "cart-drawer" });
+    expect(sections.status).toBe(501);
+    expect(sections.body.description).toMatch(/sections/);
+    expect((await shopper.json("/cart/add.js", { items: [{ id: 121, quantity: 1, selling_plan: 5 }] })).status).toBe(501);
+    expect((await shopper.json("/cart.js")).body.item_count).toBe(0);
+  });
+
   it("says which store is missing instead of guessing", async () => {
     const answer = await visitor().json("/cart.js");
     expect(answer.status).toBe(400);
