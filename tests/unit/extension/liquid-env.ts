@@ -108,6 +108,8 @@ export interface Page {
   settings?: Record<string, unknown> | null;
   cartProducts?: Product[];
   locale?: "en" | "vi";
+  /** shop.money_format; default "${{amount}}". */
+  moneyFormat?: string;
 }
 
 /** Renders blocks/<name>.liquid (its schema left out) with the block's settings and the page's globals. */
@@ -116,7 +118,7 @@ export async function renderBlock(name: string, blockSettings: Record<string, un
   const settings = page.settings === undefined ? DEFAULT_SETTINGS : page.settings;
   const items = (page.cartProducts ?? []).map((p) => ({ product: p, product_id: p.id, variant_id: p.variants[0]!.id, quantity: 1 }));
   const globals = {
-    shop: { money_format: "${{amount}}", metafields: { $app: settings ? { widget_settings: { value: settings } } : {} } },
+    shop: { money_format: page.moneyFormat ?? "${{amount}}", metafields: { $app: settings ? { widget_settings: { value: settings } } : {} } },
     cart: { items, item_count: items.length, currency: { iso_code: "USD" } },
     request: { locale: { iso_code: page.locale === "vi" ? "vi" : "en" } },
   };

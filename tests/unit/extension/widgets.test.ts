@@ -258,6 +258,21 @@ describe("insight-widgets.js: prices", () => {
     }
     expect(page.doc.querySelector("[data-il-add=all]")!.disabled).toBe(true);
   });
+
+  it.each([
+    ["{{amount_no_decimals_with_comma_separator}}₫", "1.410.000₫"],
+    ["{{ amount_with_comma_separator }} €", "1.410.000,00 €"],
+    ["<span class=money>${{amount}}</span>", "$1,410,000.00"],
+    ["{{amount_with_apostrophe_separator}} CHF", "1'410'000.00 CHF"],
+  ])("formats money with the shop's format %j", async (format, expected) => {
+    // Liquid prices are in cents whatever the currency: 1,000,000 + 410,000 once the third product is unchecked.
+    const big = product(90, { price: 100_000_000, fbt: [product(91, { price: 41_000_000 }), product(92, { price: 99_000_000 })] });
+    const page = load(await renderBlock("fbt", { ...fbtSettings, product: big }, { moneyFormat: format }));
+    const check = row(page.doc, 92).querySelector(".il-check")!;
+    check.checked = false;
+    check.dispatchEvent(new FakeEvent("change"));
+    expect(page.doc.querySelector("[data-il-total]")!.textContent).toBe(expected);
+  });
 });
 
 describe("insight-widgets.js: add to cart", () => {
