@@ -7,7 +7,10 @@
  * form, then the product-page app blocks — `fbt` and `upgrade` by default — at the main section),
  * `/storefront/<store>/cart`, `POST /storefront/<store>/checkout`, then `/storefront/<store>/orders/<id>`
  * (thank-you). App embeds (`cart-offers` by default) render before `</body>` on every page. `?locale=vi` switches the
- * language (one of the shop's locales; remembered in a `locale` cookie).
+ * language (one of the shop's locales; remembered in a `locale` cookie). Which blocks and embeds a shop shows, and their
+ * settings, is set with `configureStorefront` (the merchant's theme editor, in short). The extension's assets are
+ * served at `/extensions/<extension>/assets/<file>` (what `asset_url` gives). Prices in Liquid and in the Ajax API are
+ * in cents of the currency, as on Shopify (storefront/money.ts): 1.234.000 ₫ is 123400000.
  *
  * Root paths. On Shopify the store is the origin, so the blocks' JavaScript calls `/cart/add.js` and
  * `/apps/insight-loop/…`. Here one origin serves every shop: each storefront page sets a `store` cookie
