@@ -16,6 +16,7 @@
  */
 import type { Recommendation } from "../recommend";
 import type { ProductUpgrades, UpgradeCandidate } from "../upgrades";
+import type { RankArm } from "./bandit";
 
 export const OFFERS_FORMAT = 1;
 export const PROXY_PATH = "/apps/insight-loop";
@@ -32,7 +33,7 @@ export const PRODUCT_KEYS: readonly OfferKey[] = ["fbt", "upgrade", "offers"];
 
 export type FbtSource = "bought-together" | "complementary-type" | "bestseller";
 export type UpgradeSource = "upgrade-path" | "similar-title";
-export type RankArm = "engine" | "bandit" | "explore";
+export type { RankArm };
 
 export interface Reason {
   en: string;
@@ -100,6 +101,11 @@ export interface OffersInput {
   products: ReadonlyMap<string, CatalogProduct>;
   /** The storefront settings' version, carried in every offer. */
   version: number;
+  /**
+   * Re-orders an anchor's admitted suggestions (the bandit, bandit.ts rankCandidates) and says which arm ordered each
+   * slot. Only products among `admitted` are ever published, whatever it returns. Default: the engine's order, "engine".
+   */
+  reorder?: (anchorId: string, admitted: readonly { productId: string; engineScore: number }[]) => { order: readonly string[]; rank: readonly RankArm[] };
 }
 
 export const productGid = (id: string) => `gid://shopify/Product/${id}`;
@@ -213,21 +219,36 @@ export function buildProductOffers(input: OffersInput): ProductOffers[] {
   for (const anchorId of anchors) {
     const anchor = input.products.get(anchorId);
     if (!liveProduct(anchor)) continue;
-    const fbt: FbtOffer[] = [];
+    // The engine's suggestions that may be shown, in its order; then, if asked, re-ordered among themselves only.
+    const admitted: { rec: Recommendation; product: CatalogProduct }[] = [];
     const seen = new Set<string>([anchorId]);
     for (const rec of input.recommendations[anchorId] ?? []) {
       const product = input.products.get(rec.productId);
       if (seen.has(rec.productId) || !offerable(product)) continue;
       seen.add(rec.productId);
-      fbt.push({
-        product: productGid(product.id),
-        variant: variantGid(defaultVariant(product)!.id),
-        source: FBT_SOURCE[rec.source],
-        reason: recommendationReason(rec),
-        rank: "engine",
-        slot: fbt.length + 1,
+      admitted.push({ rec, product });
+    }
+    let ordered = admitted.map((a) => ({ ...a, rank: "engine" as RankArm }));
+    if (input.reorder && admitted.length > 0) {
+      const byId = new Map(admitted.map((a) => [a.rec.productId, a]));
+      const { order, rank } = input.reorder(anchorId, admitted.map((a) => ({ productId: a.rec.productId, engineScore: a.rec.score })));
+      const placed = new Set<string>();
+      ordered = [];
+      order.forEach((id, i) => {
+        const a = byId.get(id);
+        if (!a || placed.has(id)) return; // not admitted (or repeated): never published
+        placed.add(id);
+        ordered.push({ ...a, rank: rank[i] ?? "engine" });
       });
     }
+    const fbt: FbtOffer[] = ordered.map(({ rec, product, rank }, i) => ({
+      product: productGid(product.id),
+      variant: variantGid(defaultVariant(product)!.id),
+      source: FBT_SOURCE[rec.source],
+      reason: recommendationReason(rec),
+      rank,
+      slot: i + 1,
+    }));
     let upgrade: UpgradeOffer | null = null;
     for (const candidate of upgradesOf.get(anchorId)?.upgrades ?? []) {
       const product = input.products.get(candidate.productId);

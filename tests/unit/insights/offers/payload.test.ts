@@ -220,4 +220,24 @@ describe("storefront offers payload", () => {
     expect(metafieldDigest("json", "{}")).toMatch(/^[0-9a-f]{64}$/);
     expect(metafieldDigest("json", "1")).not.toBe(metafieldDigest("number_integer", "1"));
   });
+
+  it("lets the bandit re-order only the admitted suggestions, with the arm that placed each slot", () => {
+    const catalog = [product("1"), product("2"), product("3"), product("4", { status: "DRAFT" }), product("5")];
+    const recommendations = { "1": [coPurchase("2", 30), coPurchase("3", 20), coPurchase("4", 10)] };
+    const seen: { anchor: string; admitted: string[] }[] = [];
+    const [offers] = buildProductOffers({
+      ...input({ catalog, recommendations }),
+      reorder: (anchor, admitted) => {
+        seen.push({ anchor, admitted: admitted.map((a) => a.productId) });
+        // Puts a draft and a product the engine never admitted first: neither may be published.
+        return { order: ["4", "5", "3", "2"], rank: ["bandit", "bandit", "bandit", "explore"] };
+      },
+    });
+    expect(seen).toEqual([{ anchor: "1", admitted: ["2", "3"] }]);
+    expect(offers!.fbt).toEqual(["gid://shopify/Product/3", "gid://shopify/Product/2"]);
+    expect(offers!.offers.fbt.map((f) => [f.product, f.rank, f.slot])).toEqual([
+      ["gid://shopify/Product/3", "bandit", 1],
+      ["gid://shopify/Product/2", "explore", 2],
+    ]);
+  });
 });
