@@ -122,19 +122,27 @@ describe("randomizedLift: the arithmetic", () => {
     const few = [...visitorsOf("treatment", [0, 5000], 500), ...visitorsOf("holdout", [0, 0, 0, 0, 0, 0, 0, 0, 0, 1000], 9)];
     const verdict = randomizedLift(few, { goal: { metric: "revenue-per-visitor", value: 0, kind: "absolute" } }).verdict!;
     expect(verdict.status).toBe("inconclusive");
-    expect(verdict.reason).toBe("too little data: holdout has 90 visitors (minimum 100); holdout has 9 orders (minimum 10)");
+    expect(verdict.reason).toBe("too little data: holdout has 90 visitors (minimum 100); holdout has 9 orders (minimum 100)");
+    const custom = randomizedLift(few, { goal: { metric: "conversion", value: 0, kind: "absolute" }, minVisitors: 50, minOrders: 10 }).verdict!;
+    expect(custom.reason).toBe("too little data: holdout has 9 orders (minimum 10)");
+    // The defaults: 100 visitors and 100 orders in each arm.
+    const enough = [...visitorsOf("treatment", [0, 5000], 100), ...visitorsOf("holdout", [0, 1000], 100)];
+    expect(randomizedLift(enough, { goal: { metric: "conversion", value: 0, kind: "absolute" } }).verdict!.reason).toMatch(/interval .* contains the goal 0/);
+    expect(randomizedLift(enough.slice(0, -2), { goal: { metric: "conversion", value: 0, kind: "absolute" } }).verdict!.reason).toBe(
+      "too little data: holdout has 99 orders (minimum 100)",
+    );
   });
 
   it("judges the goal by the whole interval: achieved, not achieved, inconclusive, and for a decrease", () => {
     const rpv = result.metrics["revenue-per-visitor"]!.absolute; // about [1260, 1740]
     const judge = (value: number, direction?: "increase" | "decrease") =>
-      randomizedLift(data, { goal: { metric: "revenue-per-visitor", value, kind: "absolute", direction } }).verdict!.status;
+      randomizedLift(data, { goal: { metric: "revenue-per-visitor", value, kind: "absolute", direction }, minOrders: 10 }).verdict!.status;
     expect(judge(rpv.lower - 1)).toBe("achieved");
     expect(judge(rpv.lower + 1)).toBe("inconclusive");
     expect(judge(rpv.upper + 1)).toBe("not-achieved");
     expect(judge(rpv.upper + 1, "decrease")).toBe("achieved");
     expect(judge(rpv.lower - 1, "decrease")).toBe("not-achieved");
-    const relative = randomizedLift(data, { goal: { metric: "aov", value: 1.9, kind: "relative" } }).verdict!;
+    const relative = randomizedLift(data, { goal: { metric: "aov", value: 1.9, kind: "relative" }, minOrders: 10 }).verdict!;
     expect(relative.status).toBe("achieved");
     expect(relative.reason).toMatch(/95 % interval .* of the relative difference in AOV lies entirely at or beyond the goal 1.9/);
   });

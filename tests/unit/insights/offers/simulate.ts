@@ -111,7 +111,14 @@ export interface CoverageTally {
 }
 
 /** Runs `replicates` simulated experiments and counts how often each interval covers the planted difference. */
-export function coverage(plan: VisitorPlan, replicates: number, seed: number, goals: readonly LiftGoal[] = [], level = 0.95): CoverageTally {
+export function coverage(
+  plan: VisitorPlan,
+  replicates: number,
+  seed: number,
+  goals: readonly LiftGoal[] = [],
+  minimum: { minVisitors?: number; minOrders?: number } = {},
+  level = 0.95,
+): CoverageTally {
   const rng = seededRng(seed);
   const truth = plantedTruth(plan);
   const metrics: LiftMetric[] = ["revenue-per-visitor", "conversion", "aov"];
@@ -132,7 +139,7 @@ export function coverage(plan: VisitorPlan, replicates: number, seed: number, go
       if (lift.absolute.lower <= truth[m].absolute && truth[m].absolute <= lift.absolute.upper) tally.covered[m].absolute++;
       if (lift.relative.lower <= truth[m].relative && truth[m].relative <= lift.relative.upper) tally.covered[m].relative++;
     }
-    goals.forEach((goal, i) => tally.verdicts[i]![judgeLift(result, goal).status]++);
+    goals.forEach((goal, i) => tally.verdicts[i]![judgeLift(result, goal, minimum).status]++);
   }
   return tally;
 }
