@@ -6,7 +6,7 @@
  * Method — "randomized holdout: Welch/delta method on per-visitor outcomes":
  * - Revenue per exposed visitor (RPV) and conversion (share of visitors with ≥ 1 order) are means of per-visitor
  *   outcomes; their difference gets Welch's unequal-variance interval (Welch 1947): d ± t(df) · √(s²ₜ/nₜ + s²ₕ/nₕ), with
- *   the Welch–Satterthwaite degrees of freedom (Satterthwaite 1946). For conversion that is the unpooled Wald interval.
+ *   the Welch–Satterthwaite degrees of freedom (Satterthwaite 1946), corrected for skewness (Hall, below). For conversion that is the unpooled Wald interval.
  * - AOV (revenue / orders, both summed over the arm's visitors) is a ratio of two per-visitor means whose numerator and
  *   denominator are correlated (a visitor's orders are a cluster). Its variance is the delta method for a ratio
  *   estimator (Cochran 1977 §6; Deng, Knoblich & Lu 2018, "Applying the delta method in metric analytics"):
@@ -14,8 +14,13 @@
  *   the arms' buyer counts instead of visitor counts (a conservative choice for a variance estimated from few buyers).
  * - Relative difference (treatment / holdout − 1): the delta method on the log ratio, se² = vₜ/μₜ² + vₕ/μₕ² (vₐ the
  *   variance of the arm's estimate), interval exp(log(μₜ/μₕ) ± t(df) · se) − 1 with Welch–Satterthwaite df on the two
- *   terms. Not Fieller: with the minimum counts below both give practically the same interval, and the log form is
- *   never unbounded. Undefined (null) when either arm's value is ≤ 0.
+ *   terms. Not Fieller: the log form is never unbounded, and when the holdout's mean is many standard errors from 0
+ *   (as the default minimums make it) the two agree to first order. Undefined (null) when either arm's value is ≤ 0.
+ * - The absolute intervals carry Hall's (1992) skewness-removing transformation of the studentized difference,
+ *   t ↦ t + a·t²/3 + a²·t³/27 + a/6 with a = κ₃(d̂)/se³, κ₃ of each arm's estimate = its outcome's third central moment
+ *   / n² (for AOV, of the linearized rᵢ − R̂·oᵢ): revenue is right-skewed and the small holdout arm dominates, so a
+ *   symmetric interval misses mostly on one side. With zero skewness the interval is exactly Welch's; in the
+ *   simulations below it cuts the A/A false-achievement rate for RPV from 6.7 to 3.6 % (30 holdout buyers, 2 000 runs).
  * - Verdict for the goal fixed before launch (metric, value, absolute or relative, direction — increase by default):
  *   achieved when the whole interval reaches the goal (lower bound ≥ goal; for a decrease, upper bound ≤ goal);
  *   not achieved when the whole interval falls short (upper bound < goal; for a decrease, lower bound > goal);
@@ -24,11 +29,6 @@
  * - `minimumDetectableEffect`: the smallest true difference in a mean that the verdict calls achieved (goal 0) with
  *   probability `power`: (z₍₁₊level₎/₂ + z_power) · σ · √(1/nₜ + 1/nₕ) (the normal approximation; the interval is
  *   two-sided at `level`, so "achieved" is one-sided at (1 + level)/2).
- *
- * - The absolute intervals carry Hall's (1992) skewness-removing transformation of the studentized difference,
- *   t ↦ t + a·t²/3 + a²·t³/27 + a/6 with a = κ₃(d̂)/se³, κ₃ of each arm's estimate = its outcome's third central moment
- *   / n² (for AOV, of the linearized rᵢ − R̂·oᵢ): revenue is right-skewed and the small holdout arm dominates, so a
- *   symmetric interval misses mostly on one side. With zero skewness the interval is exactly Welch's.
  *
  * Calibration (`npm run bench -- offers`, 5 000 replicates; simulated visitors with 3 % conversion, lognormal order
  * values σ = 0.8 per order and 0.4 per visitor, repeat orders, 10 % holdout; tests/unit/insights/offers/simulate.ts):
