@@ -255,14 +255,40 @@ describe("storefront attribution through the bulk sync", () => {
       { key: "_il_widget", value: "popup" },
       { key: "_il_slot", value: "99" },
       { key: "_il_rank", value: "engine" },
+      { key: "Engraving", value: "Chúc mừng Lan" },
     ];
     const attributed = await localShop(store);
     try {
       const db = testDb();
       await createShop(db, { domain: attributed.shop, currency: "VND" });
+      // Batches of one row: a line that comes before its order waits in SyncStage. Record what is staged.
+      const staged: string[] = [];
+      const recording = new Proxy(db, {
+        get(target, prop, receiver) {
+          if (prop !== "$transaction") return Reflect.get(target, prop, receiver);
+          return (fn: (tx: unknown) => unknown, ...rest: unknown[]) =>
+            (target.$transaction as (f: (tx: unknown) => unknown, ...r: unknown[]) => unknown)((tx) => {
+              const spy = new Proxy(tx as object, {
+                get(t, p, r) {
+                  const value = Reflect.get(t, p, r) as unknown;
+                  if (p !== "$executeRawUnsafe" || typeof value !== "function") return value;
+                  return (sql: string, ...args: unknown[]) => {
+                    if (sql.includes(`INSERT INTO "SyncStage"`)) staged.push(JSON.stringify(args));
+                    return (value as (...a: unknown[]) => unknown).call(t, sql, ...args);
+                  };
+                },
+              });
+              return fn(spy);
+            }, ...rest);
+        },
+      }) as PrismaClient;
       const { run } = await startFullSync({ shop: attributed.shop, db, now: new Date() });
-      const done = await runFullSync({ runId: run.id, deps: deps({ client: attributed.client }) });
+      const done = await runFullSync({ runId: run.id, deps: deps({ client: attributed.client, db: recording, batchSize: 1 }) });
       expect(done.status).toBe("SUCCEEDED");
+      // The second order's lines waited for it, with their _il_* properties and nothing else.
+      const stagedText = staged.join("\n");
+      expect(stagedText).toContain("_il_widget");
+      expect(stagedText).not.toContain("Engraving");
 
       const orders = await db.order.findMany({
         where: { shop: attributed.shop },

@@ -59,6 +59,13 @@ function asList(attributes: unknown): readonly RawAttribute[] {
   return Array.isArray(attributes) ? (attributes as RawAttribute[]) : [];
 }
 
+const KEYS: ReadonlySet<unknown> = new Set(Object.values(ATTRIBUTE_KEYS));
+
+/** Only the `_il_*` entries of an attribute list (for keeping a raw row briefly, e.g. a staged bulk row). */
+export function attributionEntries(attributes: unknown): RawAttribute[] {
+  return asList(attributes).filter((a) => a !== null && typeof a === "object" && KEYS.has(a.key ?? a.name));
+}
+
 /** An order's visitor id and arm from its attributes; each is null unless valid. */
 export function orderAttribution(attributes: unknown): OrderAttribution {
   const list = asList(attributes);

@@ -39,6 +39,7 @@ import {
   type BulkRow,
   type ProductChild,
 } from "../mappers/bulk";
+import { attributionEntries } from "../mappers/attribution";
 
 type Tx = Prisma.TransactionClient;
 
@@ -290,7 +291,7 @@ export async function applyFile(options: ApplyFileOptions): Promise<void> {
             wait.map((c) => String(c.line)),
             wait.map((c) => c.key),
             wait.map((c) => c.parentGid),
-            wait.map((c) => c.text),
+            wait.map((c) => stagedText(c.text)),
           );
           progress.waiting += wait.length;
         }
@@ -358,4 +359,14 @@ function parseChild(plan: Plan<unknown, unknown>, text: string, line: number): C
   const row = JSON.parse(text) as BulkRow;
   const { key, value } = plan.mapChild(row);
   return { line, text, parentGid: row.__parentId!, key, value };
+}
+
+/**
+ * A child row as it may wait in SyncStage: a line item's properties can hold shoppers' free text (an engraving), so
+ * only the storefront's `_il_*` ones are kept.
+ */
+function stagedText(text: string): string {
+  if (!text.includes('"customAttributes"')) return text;
+  const row = JSON.parse(text) as BulkRow;
+  return JSON.stringify({ ...row, customAttributes: attributionEntries(row.customAttributes) });
 }
