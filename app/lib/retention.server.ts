@@ -6,6 +6,8 @@
  *   newer version). Unprocessed events are kept, whatever their age (their job is still due, or has no handler yet).
  * - `Job` (the embedded database's queue): SUCCEEDED jobs finished more than `keepDays` ago. Queued, running and
  *   FAILED jobs are kept (the admin lists failed ones for a retry). pg-boss deletes its own completed jobs.
+ * - `StorefrontEvent`: shoppers' impressions, clicks and add-to-carts, after STOREFRONT_EVENT_KEEP_DAYS (longer than
+ *   the longest evaluation window, 180 days, and the bandit's 90 days of learning).
  *
  * This is maintenance across all shops (each row goes by its own age, whichever shop it belongs to). Deletes run in
  * batches, each its own statement, so that a large backlog never holds one long transaction.
@@ -14,11 +16,13 @@ import type { PrismaClient } from "@prisma/client";
 import defaultPrisma from "../db.server";
 
 export const DEFAULT_KEEP_DAYS = 30;
+export const STOREFRONT_EVENT_KEEP_DAYS = 400;
 const DAY_MS = 86_400_000;
 
 export interface PruneResult {
   webhookEvents: number;
   jobs: number;
+  storefrontEvents: number;
 }
 
 export async function pruneOldRecords({
@@ -36,10 +40,10 @@ export async function pruneOldRecords({
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer (got ${batchSize})`);
   const cutoff = new Date(now.getTime() - keepDays * DAY_MS).toISOString();
 
-  const inBatches = async (sql: string) => {
+  const inBatches = async (sql: string, before = cutoff) => {
     let total = 0;
     for (;;) {
-      const deleted = await db.$executeRawUnsafe(sql, cutoff, batchSize);
+      const deleted = await db.$executeRawUnsafe(sql, before, batchSize);
       total += deleted;
       if (deleted < batchSize) return total;
     }
@@ -55,7 +59,12 @@ export async function pruneOldRecords({
     `DELETE FROM "Job" WHERE "id" IN (
        SELECT "id" FROM "Job" WHERE "status" = 'SUCCEEDED' AND "finishedAt" < $1::timestamptz LIMIT $2::integer)`,
   );
-  return { webhookEvents, jobs };
+  const storefrontEvents = await inBatches(
+    `DELETE FROM "StorefrontEvent" WHERE ("shop", "id") IN (
+       SELECT "shop", "id" FROM "StorefrontEvent" WHERE "occurredAt" < $1::timestamptz LIMIT $2::integer)`,
+    new Date(now.getTime() - STOREFRONT_EVENT_KEEP_DAYS * DAY_MS).toISOString(),
+  );
+  return { webhookEvents, jobs, storefrontEvents };
 }
 
 /**

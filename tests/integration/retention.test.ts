@@ -49,6 +49,7 @@ describe("pruneOldRecords", () => {
     if (shops.length > 0) {
       await db.webhookEvent.deleteMany({ where: { shop: { in: shops } } });
       await db.job.deleteMany({ where: { shop: { in: shops } } });
+      await db.storefrontEvent.deleteMany({ where: { shop: { in: shops } } });
     }
     shops = [(await createShop(db)).domain, (await createShop(db)).domain];
     const [a, b] = shops as [string, string];
@@ -66,18 +67,25 @@ describe("pruneOldRecords", () => {
     await job(a, "recent-failed", "FAILED", 2);
     await job(a, "old-queued", "QUEUED", null);
     await job(a, "old-running", "RUNNING", null);
+
+    // Storefront events are kept 400 days: one past that goes, one inside it stays.
+    const at = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
+    for (const [id, days] of [["ancient", 401], ["kept", 399]] as const) {
+      await db.storefrontEvent.create({ data: { shop: a, id: `${a}-${id}`, type: "impression", widget: "fbt", arm: "treatment", visitorId: "v-1234567", occurredAt: at(days), receivedAt: at(days) } });
+    }
   });
 
-  it("deletes processed events and succeeded jobs older than 30 days, and nothing else", async () => {
-    expect(await pruneOldRecords({ db: testDb(), now: NOW })).toEqual({ webhookEvents: 2, jobs: 2 });
+  it("deletes processed events and succeeded jobs older than 30 days, storefront events older than 400, and nothing else", async () => {
+    expect(await pruneOldRecords({ db: testDb(), now: NOW })).toEqual({ webhookEvents: 2, jobs: 2, storefrontEvents: 1 });
+    expect((await testDb().storefrontEvent.findMany({ where: { shop: { in: shops } } })).map((e) => e.id)).toEqual([`${shops[0]}-kept`]);
     expect(await remainingEvents()).toEqual(["old-received-recently-processed", "old-unprocessed", "recent-processed", "recent-unprocessed"]);
     expect(await remainingJobs()).toEqual(["old-failed", "old-queued", "old-running", "recent-failed", "recent-succeeded"]);
     // Running it again finds nothing more to delete.
-    expect(await pruneOldRecords({ db: testDb(), now: NOW })).toEqual({ webhookEvents: 0, jobs: 0 });
+    expect(await pruneOldRecords({ db: testDb(), now: NOW })).toEqual({ webhookEvents: 0, jobs: 0, storefrontEvents: 0 });
   });
 
   it("honours keepDays and works through a backlog in batches", async () => {
-    expect(await pruneOldRecords({ db: testDb(), now: NOW, keepDays: 2.5, batchSize: 1 })).toEqual({ webhookEvents: 3, jobs: 3 });
+    expect(await pruneOldRecords({ db: testDb(), now: NOW, keepDays: 2.5, batchSize: 1 })).toEqual({ webhookEvents: 3, jobs: 3, storefrontEvents: 1 });
     expect(await remainingEvents()).toEqual(["old-received-recently-processed", "old-unprocessed", "recent-unprocessed"]);
     // Failed, queued and running jobs are never pruned, however old.
     expect(await remainingJobs()).toEqual(["old-failed", "old-queued", "old-running", "recent-failed"]);
@@ -95,7 +103,7 @@ describe("pruneOldRecords", () => {
   it("startRetention prunes at once (and then on its timer until stopped)", async () => {
     const retention = startRetention({ db: testDb(), clock: () => NOW, intervalMs: 3600_000 });
     try {
-      expect(await retention.firstRun).toEqual({ webhookEvents: 2, jobs: 2 });
+      expect(await retention.firstRun).toEqual({ webhookEvents: 2, jobs: 2, storefrontEvents: 1 });
     } finally {
       retention.stop();
     }

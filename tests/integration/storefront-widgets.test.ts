@@ -105,7 +105,7 @@ describe("storefront widgets", () => {
     const db = testDb();
     const { action } = await launchWidget({ db, shop: shopA, now: LAUNCH, input: { widget: "fbt", metric: "revenue-per-visitor", goalPercent: "5", evaluationDays: "28" } });
     // Conversion 4 % → 7 %: +75 % revenue per visitor, far above the +5 % goal.
-    const truth = await plantExperiment(shopA, { visitors: 12_000, holdoutShare: 0.1, conversion: { treatment: 0.07, holdout: 0.04 }, seed: 11, start: LAUNCH });
+    const truth = await plantExperiment(shopA, { visitors: 15_000, holdoutShare: 0.2, conversion: { treatment: 0.07, holdout: 0.04 }, seed: 11, start: LAUNCH });
     // Noise the comparison must leave out: an order before the visitor's exposure, a cancelled one, another shop's data.
     const someone = (await db.storefrontEvent.findFirstOrThrow({ where: { shop: shopA, arm: "holdout" }, orderBy: { occurredAt: "desc" } })).visitorId;
     const early = new Date(LAUNCH.getTime() - DAY);

@@ -105,6 +105,11 @@ describe("compliance webhooks", () => {
     await compliance("customers/data_request", shopB, webhookFixture("customers-data-request.json"));
     await worker.drain();
     const totalsBefore = await db.order.aggregate({ where: { shop: shopA }, _sum: { total: true }, _count: true });
+    // The order came from a storefront visitor (ADR 019): the visitor id would link it back to that visitor's events.
+    for (const shop of [shopA, shopB]) {
+      await db.order.update({ where: { shop_id: { shop, id: ORDER } }, data: { visitorId: "visitor-of-the-customer" } });
+      await db.storefrontEvent.create({ data: { shop, id: `${shop}-e1`, type: "impression", widget: "fbt", arm: "treatment", visitorId: "visitor-of-the-customer", occurredAt: new Date() } });
+    }
 
     const delivery = await compliance("customers/redact", shopA, webhookFixture("customers-redact.json"));
     expect(statuses(delivery)).toEqual([200]);
@@ -114,6 +119,9 @@ describe("compliance webhooks", () => {
     expect(await db.customerDataExport.count({ where: { shop: shopA } })).toBe(0);
     const order = await db.order.findUniqueOrThrow({ where: { shop_id: { shop: shopA, id: ORDER } }, include: { lines: true } });
     expect(order.customerId).toBeNull();
+    expect(order.visitorId).toBeNull();
+    expect(await db.storefrontEvent.count({ where: { shop: shopA } })).toBe(0);
+    expect(await db.storefrontEvent.count({ where: { shop: shopB } })).toBe(1);
     expect(order.lines).toHaveLength(2);
     expect(await db.order.aggregate({ where: { shop: shopA }, _sum: { total: true }, _count: true })).toEqual(totalsBefore);
     expect(await everythingStoredFor(shopA)).not.toContain(CUSTOMER);

@@ -220,6 +220,14 @@ export async function redactCustomer({
       where: { shop, id: { in: orderIds }, customerId: { not: null } },
       data: { customerId: null },
     });
+    // The storefront's visitor id (a random cookie, ADR 019) would link the anonymous orders back to that visitor's
+    // events: both go.
+    const visitors = await tx.order.findMany({ where: { shop, id: { in: orderIds }, visitorId: { not: null } }, select: { visitorId: true }, distinct: ["visitorId"] });
+    if (visitors.length > 0) {
+      const visitorIds = visitors.map((v) => v.visitorId!);
+      await tx.order.updateMany({ where: { shop, id: { in: orderIds }, visitorId: { not: null } }, data: { visitorId: null } });
+      await tx.storefrontEvent.deleteMany({ where: { shop, visitorId: { in: visitorIds } } });
+    }
     const exports = await tx.customerDataExport.deleteMany({ where: { shop, customerId: { in: customerIds } } });
     const deleted = await tx.customer.deleteMany({ where: { shop, id: { in: customerIds } } });
     if (customerIds.length > 0 && (await tx.shop.count({ where: { domain: shop } })) > 0) {

@@ -16,6 +16,13 @@ import { SHOP_ID_QUERY, type ShopIdQueryData } from "../../shopify/graphql/ShopI
 import { adminFetch } from "../../shopify/local-shopify.server";
 import { publishMetafields, readLastPublication as readLast, type PublicationResult } from "../../shopify/publish/offers.server";
 import { readCrossSell } from "../insights/cross-sell.server";
+import { rankCandidates } from "../../insights/offers/bandit";
+import { loadCandidateStats } from "./offer-stats.server";
+
+/** Share of anchors whose suggestions a publication orders at random (exploration), the rest by Thompson sampling. */
+export const EXPLORATION_SHARE = 0.1;
+/** What the bandit learns from: the last 90 days of shoppers' behaviour. */
+export const LEARNING_DAYS = 90;
 
 /** The access scope writing product metafields needs. */
 export const PUBLISH_SCOPE = "write_products";
@@ -50,7 +57,11 @@ export async function publishStorefrontOffers({ shop, db = defaultPrisma, now = 
 
   const desired = async (adminClient: AdminClient): Promise<{ metafields: MetafieldValue[]; goneOwners: string[] }> => {
     const products = await loadCatalog(db, shop);
+    const stats = await loadCandidateStats(db, shop, new Date(now.getTime() - LEARNING_DAYS * 86_400_000));
     const offers = buildProductOffers({
+      // The bandit re-orders only what the engine admitted; with nothing observed for an anchor it keeps the engine's order.
+      reorder: (anchorId, admitted) =>
+        rankCandidates({ candidates: admitted, stats: stats.get(anchorId) ?? new Map(), seed: `${anchorId}:${now.getTime()}`, explorationShare: EXPLORATION_SHARE, slots: admitted.length }),
       recommendations: crossSell.data.recommendations,
       upgrades: crossSell.data.upgrades,
       products,
