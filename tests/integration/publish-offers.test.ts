@@ -7,20 +7,18 @@
  */
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CROSS_SELL, CROSS_SELL_VERSION } from "../../app/lib/insights/cross-sell.server";
+import { CROSS_SELL } from "../../app/lib/insights/cross-sell.server";
 import { recomputeInsights, RecomputeError } from "../../app/lib/insights/recompute.server";
 import { publishStorefrontOffers, readLastPublication } from "../../app/lib/storefront/publish.server";
-import { buildProductOffers, productMetafields, type CatalogProduct } from "../../app/insights/offers/payload";
-import type { Recommendation } from "../../app/insights/recommend";
-import type { ProductUpgrades } from "../../app/insights/upgrades";
-import { createAdminClient, type AdminApiErrorCode } from "../../app/shopify/client.server";
+import { buildProductOffers, productMetafields } from "../../app/insights/offers/payload";
+import { createAdminClient } from "../../app/shopify/client.server";
 import { metafieldDigest } from "../../app/shopify/publish/digest";
 import { createShop } from "../factories";
 import { createLocalShopify } from "../local-shopify";
-import type { SeedProduct, SeedStore } from "../local-shopify/seed";
-import { storeOfflineSession } from "../support/admin-request";
-import { adminBody } from "../support/local-admin";
 import { testDb } from "../support/db";
+import { storeOfflineSession } from "../support/admin-request";
+import * as fx from "../support/publish-fixtures";
+import { catalogOf, initialSnapshot, rec, resetCalls, seedProducts, seedStore, shopFixture, storeCatalog, type ShopFixture, type Snapshot } from "../support/publish-fixtures";
 
 const local = createLocalShopify({ plan: { maximumAvailable: 20_000, restoreRate: 1_000 } });
 const START = Date.parse("2026-06-01T00:00:00Z");
@@ -29,171 +27,16 @@ let runs = 0;
 const nextNow = () => new Date(START + ++runs * 60_000);
 const NOW = new Date(START);
 
-interface ShopFixture {
-  domain: string;
-  shopId: number;
-  base: number;
-  token: string;
-  /** Inputs per metafieldsSet / metafieldsDelete call, in order. */
-  sets: number[];
-  deletes: number[];
-  retries: AdminApiErrorCode[];
-  /** Runs once, just before the next metafieldsSet request reaches the local Shopify. */
-  beforeNextSet?: () => void;
-}
-
-const PRODUCTS = 24;
-
-function seedProducts(base: number): SeedProduct[] {
-  const at = "2025-01-01T00:00:00Z";
-  const product = (n: number, status: SeedProduct["status"] = "ACTIVE"): SeedProduct => ({
-    id: base + n,
-    title: `Product ${base + n}`,
-    handle: `product-${base + n}`,
-    productType: n % 2 ? "Laptop" : "Mouse",
-    vendor: "Viet",
-    tags: [],
-    status,
-    createdAt: at,
-    updatedAt: at,
-    deletedAt: null,
-    collectionIds: [],
-    variants: [
-      { id: (base + n) * 10 + 1, title: "A", sku: `S${base + n}A`, price: 100_000 * n, compareAtPrice: null, unitCost: null, inventoryQuantity: 5, availableForSale: true },
-      { id: (base + n) * 10 + 2, title: "B", sku: `S${base + n}B`, price: 100_000 * n + 50_000, compareAtPrice: null, unitCost: null, inventoryQuantity: 5, availableForSale: true },
-    ],
-  });
-  return [...Array.from({ length: PRODUCTS }, (_, i) => product(i + 1)), product(PRODUCTS + 1, "DRAFT")];
-}
-
-function seed(domain: string, shopId: number, base: number): SeedStore {
-  return {
-    shop: { id: shopId, domain, name: domain, currencyCode: "VND", ianaTimezone: "Asia/Ho_Chi_Minh", locales: ["vi", "en"] },
-    collections: [],
-    products: seedProducts(base),
-    customers: [],
-    orders: [],
-  };
-}
-
-/** The app's copy of the catalog (as a sync would store it), plus products Shopify does not know (`extra`). */
-async function storeCatalog(db: PrismaClient, shop: string, products: SeedProduct[]) {
-  await db.product.createMany({
-    data: products.map((p) => ({ shop, id: String(p.id), title: p.title, handle: p.handle, productType: p.productType, status: p.status })),
-  });
-  await db.variant.createMany({
-    data: products.flatMap((p) =>
-      p.variants.map((v) => ({ shop, id: String(v.id), productId: String(p.id), title: v.title, currency: "VND", price: BigInt(v.price), availableForSale: v.availableForSale })),
-    ),
-  });
-}
-
-function catalogOf(products: SeedProduct[], deleted: ReadonlySet<number> = new Set()): Map<string, CatalogProduct> {
-  return new Map(
-    products.map((p) => [
-      String(p.id),
-      {
-        id: String(p.id),
-        title: p.title,
-        status: p.status,
-        deleted: deleted.has(p.id),
-        giftCard: false,
-        variants: p.variants.map((v) => ({ id: String(v.id), price: v.price, currency: "VND", availableForSale: v.availableForSale })),
-      },
-    ]),
-  );
-}
-
-const rec = (productId: number, count: number): Recommendation => ({
-  productId: String(productId),
-  source: "co-purchase",
-  explanation: "",
-  score: 0.4,
-  evidence: { count, lift: 2, confidence: 0.4, qValue: 0.01 },
-});
-
-interface Snapshot {
-  recommendations: Record<string, Recommendation[]>;
-  upgrades: ProductUpgrades[];
-}
-
-/** Products base+1..base+20 suggest the next two; base+1 also the draft; base+1..base+5 have an upgrade to base+10+i. */
-function initialSnapshot(base: number): Snapshot {
-  const recommendations: Record<string, Recommendation[]> = {};
-  for (let i = 1; i <= 20; i++) {
-    recommendations[String(base + i)] = [rec(base + (i % PRODUCTS) + 1, 100 + i), rec(base + ((i + 1) % PRODUCTS) + 1, 50 + i)];
-  }
-  recommendations[String(base + 1)]!.push(rec(base + PRODUCTS + 1, 10));
-  const upgrades: ProductUpgrades[] = [1, 2, 3, 4, 5].map((i) => ({
-    productId: String(base + i),
-    title: `Product ${base + i}`,
-    price: 100_000 * i,
-    upgrades: [
-      { productId: String(base + 10 + i), title: `Product ${base + 10 + i}`, price: 0, priceRatio: 2, sameType: true, sharedCollections: [], sameLine: true, similarity: 0.7, path: null, score: 0.07, explanation: "" },
-    ],
-  }));
-  return { recommendations, upgrades };
-}
-
-async function storeSnapshot(db: PrismaClient, shop: string, s: Snapshot) {
-  const data = JSON.parse(JSON.stringify({ recommendations: s.recommendations, upgrades: s.upgrades, bundles: [], products: {}, bestsellers: [] }));
-  await db.insightSnapshot.upsert({
-    where: { shop_kind: { shop, kind: CROSS_SELL } },
-    create: { shop, kind: CROSS_SELL, version: CROSS_SELL_VERSION, computedAt: NOW, asOf: NOW, summary: {}, data },
-    update: { version: CROSS_SELL_VERSION, computedAt: NOW, asOf: NOW, data },
-  });
-}
-
-function clientFor(f: ShopFixture) {
-  return createAdminClient({
-    shop: f.domain,
-    accessToken: f.token,
-    baseDelayMs: 5,
-    maxAttempts: 6,
-    onRetry: ({ code }) => f.retries.push(code),
-    fetch: async (input, init) => {
-      const body = JSON.parse(String(init?.body ?? "{}")) as { query?: string; variables?: { metafields?: unknown[] } };
-      if (body.query?.includes("mutation MetafieldsSet")) {
-        f.sets.push(body.variables?.metafields?.length ?? -1);
-        const hook = f.beforeNextSet;
-        f.beforeNextSet = undefined;
-        hook?.();
-      }
-      if (body.query?.includes("mutation MetafieldsDelete")) f.deletes.push(body.variables?.metafields?.length ?? -1);
-      return fetch(String(input instanceof Request ? input.url : input).replace(`https://${f.domain}`, local.origin), init);
-    },
-  });
-}
-
-/** The shop's `$app` metafields in the local Shopify, read back through the Admin API: owner → key → {type, value}. */
-async function readBack(f: ShopFixture, ownerIds: string[]) {
-  const out = new Map<string, Record<string, { type: string; value: string }>>();
-  for (const id of ownerIds) {
-    const body = await unthrottled(f, `query ReadBack($id: ID!) { product(id: $id) { metafields(first: 10, namespace: "$app") { nodes { key type value } } } }`, { id });
-    expect(body.errors).toBeUndefined();
-    const nodes = body.data.product.metafields.nodes as { key: string; type: string; value: string }[];
-    if (nodes.length > 0) out.set(id, Object.fromEntries(nodes.map((n) => [n.key, { type: n.type, value: n.value }])));
-  }
-  return out;
-}
-
-/** A test query, sent again while the shop's bucket is empty (waiting for the bucket, not for a time). */
-async function unthrottled(f: ShopFixture, query: string, variables?: Record<string, unknown>) {
-  for (;;) {
-    const body = await adminBody(local, f.token)(query, variables);
-    if (!body.errors?.some((e: { extensions?: { code?: string } }) => e.extensions?.code === "THROTTLED")) return body;
-    const status = body.extensions.cost.throttleStatus as { currentlyAvailable: number; restoreRate: number };
-    const needed = body.extensions.cost.requestedQueryCost as number;
-    await new Promise((r) => setTimeout(r, Math.ceil(((needed - status.currentlyAvailable) / status.restoreRate) * 1000) + 1));
-  }
-}
+const storeSnapshot = (db: PrismaClient, shop: string, s: Snapshot) => fx.storeSnapshot(db, shop, s, NOW);
+const clientFor = (f: ShopFixture) => fx.clientFor(local, f);
+const readBack = (f: ShopFixture, ownerIds: string[]) => fx.readBack(local, f, ownerIds);
+const unthrottled = (f: ShopFixture, query: string, variables?: Record<string, unknown>) => fx.unthrottled(local, f, query, variables);
+const productIds = fx.productIds;
 
 async function shopSettings(f: ShopFixture) {
   const body = await unthrottled(f, `query { shop { id metafield(namespace: "$app", key: "widget_settings") { type value } } }`);
   return body.data.shop as { id: string; metafield: { type: string; value: string } | null };
 }
-
-const productIds = (base: number) => Array.from({ length: PRODUCTS + 1 }, (_, i) => `gid://shopify/Product/${base + i + 1}`);
 
 /** What the payload says the shop's products should hold (independent of the database path that loads the catalog). */
 function expectedProducts(f: ShopFixture, s: Snapshot, deleted: ReadonlySet<number> = new Set()) {
@@ -203,20 +46,15 @@ function expectedProducts(f: ShopFixture, s: Snapshot, deleted: ReadonlySet<numb
   return out;
 }
 
-const A: ShopFixture = { domain: "publish-a.myshopify.com", shopId: 51, base: 1000, token: "shpat_publish_a", sets: [], deletes: [], retries: [] };
-const B: ShopFixture = { domain: "publish-b.myshopify.com", shopId: 52, base: 5000, token: "shpat_publish_b", sets: [], deletes: [], retries: [] };
-const resetCalls = (f: ShopFixture) => {
-  f.sets.length = 0;
-  f.deletes.length = 0;
-  f.retries.length = 0;
-};
+const A = shopFixture("publish-a.myshopify.com", 51, 1000, "shpat_publish_a");
+const B = shopFixture("publish-b.myshopify.com", 52, 5000, "shpat_publish_b");
 
 let snapshotA: Snapshot;
 
 beforeAll(async () => {
   const db = testDb();
   for (const f of [A, B]) {
-    local.addShop(seed(f.domain, f.shopId, f.base));
+    local.addShop(seedStore(f.domain, f.shopId, f.base));
     local.issueAccessToken(f.domain, f.token);
     await createShop(db, { domain: f.domain, settings: { storefront: { version: 2, holdoutShare: 0.2, salt: `pepper-${f.shopId}` } } });
     await storeCatalog(db, f.domain, seedProducts(f.base));
