@@ -1,4 +1,4 @@
-/** Pieces the app's pages share: the caveats banner, the Recompute button, a titled card section, a headline figure. */
+/** Pieces the app's pages share: the caveats banner, a form's outcome, the Recompute button, a titled card section, a headline figure. */
 import { Form, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Layout, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
@@ -63,5 +63,27 @@ export function Stat({ label, value }: { label: string; value: string }) {
         </Text>
       </BlockStack>
     </Card>
+  );
+}
+
+/** What a page's form did: "Not done" with the reason, or the success message; nothing before a form is sent. */
+export function FormOutcome({ answer }: { answer: { ok: true; message?: string | null } | { ok: false; error: string } | undefined }) {
+  if (!answer) return null;
+  if (!answer.ok) {
+    return (
+      <Layout.Section>
+        <Banner tone="critical" title="Not done">
+          <Text as="p">{answer.error}</Text>
+        </Banner>
+      </Layout.Section>
+    );
+  }
+  if (!answer.message) return null;
+  return (
+    <Layout.Section>
+      <Banner tone="success">
+        <Text as="p">{answer.message}</Text>
+      </Banner>
+    </Layout.Section>
   );
 }

@@ -1,10 +1,10 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Checkbox, DataTable, EmptyState, FormLayout, InlineStack, Layout, List, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Checkbox, DataTable, EmptyState, FormLayout, InlineStack, Layout, List, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
 import { ActionError, actionsPage, createAction, evaluateAction, whatIfBundle } from "../lib/insights/actions.server";
-import { SectionCard } from "../components/insight-page";
+import { FormOutcome, SectionCard } from "../components/insight-page";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -155,20 +155,7 @@ export default function ActionsPage() {
   return (
     <Page title="Actions and impact" subtitle={`Did it work? Each action is judged against the metric and goal chosen before launch · days in ${page.timeZone}`}>
       <Layout>
-        {answer && !answer.ok && (
-          <Layout.Section>
-            <Banner tone="critical" title="Not done">
-              <Text as="p">{answer.error}</Text>
-            </Banner>
-          </Layout.Section>
-        )}
-        {answer && answer.ok && answer.message && (
-          <Layout.Section>
-            <Banner tone="success">
-              <Text as="p">{answer.message}</Text>
-            </Banner>
-          </Layout.Section>
-        )}
+        <FormOutcome answer={answer} />
         <SectionCard title="Actions">
           {page.actions.length === 0 ? (
             <EmptyState heading="No actions recorded yet" image="">

@@ -1,9 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, FormLayout, InlineGrid, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Button, FormLayout, InlineGrid, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
-import { SectionCard, Stat } from "../components/insight-page";
+import { FormOutcome, SectionCard, Stat } from "../components/insight-page";
 import { env } from "../env.server";
 import { jobQueue } from "../jobs/queue.server";
 import { ActionError } from "../lib/insights/action-error";
@@ -157,20 +157,7 @@ export default function StorefrontPage() {
   return (
     <Page title="Storefront offers" subtitle="Bundle, upgrade and cart suggestions shown to shoppers, each measured against a randomized holdout that sees nothing">
       <Layout>
-        {answer && !answer.ok && (
-          <Layout.Section>
-            <Banner tone="critical" title="Not done">
-              <Text as="p">{answer.error}</Text>
-            </Banner>
-          </Layout.Section>
-        )}
-        {answer && answer.ok && (
-          <Layout.Section>
-            <Banner tone="success">
-              <Text as="p">{answer.message}</Text>
-            </Banner>
-          </Layout.Section>
-        )}
+        <FormOutcome answer={answer} />
         <SectionCard title="Holdout">
           <Text as="p">
             {`${page.settings.holdoutPercent} % of visitors, chosen at random by a first-party id, see no widget; their orders are the comparison that says whether the widgets add revenue. Settings version ${page.settings.version}.`}
