@@ -45,7 +45,7 @@ const shown = (shop: string, anchor: number, product: number, impressions: numbe
 
 let orderSeq = 0;
 /** An order of `shop` with lines of the given products, each attributed to a widget or not. */
-async function order(db: PrismaClient, shop: string, lines: { product: string; widget?: string }[], data: { processedAt?: Date; cancelledAt?: Date } = {}) {
+async function order(db: PrismaClient, shop: string, lines: { product: string; widget?: string }[], data: { processedAt?: Date; cancelledAt?: Date; test?: boolean } = {}) {
   const id = `o${++orderSeq}`;
   const at = data.processedAt ?? new Date(START - DAY);
   await db.order.create({
@@ -57,6 +57,7 @@ async function order(db: PrismaClient, shop: string, lines: { product: string; w
       processedAt: at,
       updatedAt: at,
       cancelledAt: data.cancelledAt ?? null,
+      test: data.test ?? false,
       currency: "VND",
       subtotal: 100_000n * BigInt(lines.length),
       total: 100_000n * BigInt(lines.length),
@@ -201,9 +202,10 @@ describe("loadCandidateStats", () => {
     await order(db, S, [{ product: String(X) }, { product: P, widget: "fbt" }]);
     await order(db, S, [{ product: String(X) }, { product: P, widget: "fbt" }], { processedAt: since });
     await order(db, S, [{ product: String(X) }, { product: Y }, { product: P, widget: "fbt" }]);
-    // Not counted: cancelled; no anchor in the order; another widget; not attributed; another shop; before `since`;
+    // Not counted: cancelled; a test order; no anchor in the order; another widget; not attributed; another shop; before `since`;
     // a pair never shown (Q has no impressions under X).
     await order(db, S, [{ product: String(X) }, { product: P, widget: "fbt" }], { cancelledAt: new Date(START - DAY / 2) });
+    await order(db, S, [{ product: String(X) }, { product: P, widget: "fbt" }], { test: true });
     await order(db, S, [{ product: P, widget: "fbt" }]);
     await order(db, S, [{ product: String(X) }, { product: P, widget: "upgrade" }]);
     await order(db, S, [{ product: String(X) }, { product: P }]);
@@ -212,7 +214,7 @@ describe("loadCandidateStats", () => {
     await order(db, S, [{ product: String(X) }, { product: Q, widget: "fbt" }]);
   });
 
-  it("counts the shop's fbt treatment impressions and add-to-carts, and purchases of attributed lines in live orders with the anchor", async () => {
+  it("counts the shop's fbt treatment impressions and add-to-carts, and purchases of attributed lines in live (not cancelled, not test) orders with the anchor", async () => {
     const stats = await loadCandidateStats(testDb(), S, since);
     expect([...stats.keys()].sort()).toEqual([String(X), Y].sort());
     expect(Object.fromEntries(stats.get(String(X))!)).toEqual({ [P]: { impressions: 5, addToCarts: 2, purchases: 3 } });

@@ -2,7 +2,7 @@
  * What shoppers did with each suggestion, per anchor product, for the bandit's re-ranking (app/insights/offers/bandit.ts):
  * impressions and add-to-carts of the bought-together block's rows shown to the treatment arm (StorefrontEvent), and
  * purchases — order lines added by that block (`OrderLine.offerWidget = 'fbt'`) in orders that also hold the anchor,
- * cancelled orders left out. Counts since `since`; every query is scoped by shop.
+ * cancelled and test orders left out. Counts since `since`; every query is scoped by shop.
  */
 import type { PrismaClient } from "@prisma/client";
 import type { CandidateStats } from "../../insights/offers/bandit";
@@ -29,7 +29,7 @@ export async function loadCandidateStats(db: PrismaClient, shop: string, since: 
     else s.addToCarts += e._count._all;
   }
   const added = await db.orderLine.findMany({
-    where: { shop, offerWidget: "fbt", productId: { not: null }, order: { processedAt: { gte: since }, cancelledAt: null } },
+    where: { shop, offerWidget: "fbt", productId: { not: null }, order: { processedAt: { gte: since }, cancelledAt: null, test: false } },
     select: { orderId: true, productId: true },
   });
   const orderIds = [...new Set(added.map((l) => l.orderId))];
