@@ -28,27 +28,21 @@ export async function loadCandidateStats(db: PrismaClient, shop: string, since: 
     if (e.type === "impression") s.impressions += e._count._all;
     else s.addToCarts += e._count._all;
   }
-  const added = await db.orderLine.findMany({
-    where: { shop, offerWidget: "fbt", productId: { not: null }, order: { processedAt: { gte: since }, cancelledAt: null, test: false } },
-    select: { orderId: true, productId: true },
-  });
-  const orderIds = [...new Set(added.map((l) => l.orderId))];
-  const productsOf = new Map<string, Set<string>>();
-  for (let i = 0; i < orderIds.length; i += 5000) {
-    const lines = await db.orderLine.findMany({ where: { shop, orderId: { in: orderIds.slice(i, i + 5000) }, productId: { not: null }, offerWidget: null }, select: { orderId: true, productId: true } });
-    for (const l of lines) {
-      let set = productsOf.get(l.orderId);
-      if (!set) productsOf.set(l.orderId, (set = new Set()));
-      set.add(l.productId!);
-    }
-  }
-  for (const l of added) {
-    for (const anchor of productsOf.get(l.orderId) ?? []) {
-      const byProduct = stats.get(anchor);
-      // Only pairs the block showed count: a purchase with no impression of the pair was not the bandit's doing.
-      const s = byProduct?.get(l.productId!);
-      if (s) s.purchases += 1;
-    }
+  // Aggregated in the database (one row per (anchor, product) pair): a big shop's attributed lines never come into memory.
+  // Each attributed line counts once per distinct anchor product on an unattributed line of the same order.
+  const purchases = await db.$queryRaw<{ anchor: string; product: string; purchases: bigint | number }[]>`
+    SELECT a."productId" AS anchor, l."productId" AS product, COUNT(*) AS purchases
+    FROM "OrderLine" l
+    JOIN "Order" o ON o.shop = l.shop AND o.id = l."orderId"
+    JOIN (SELECT DISTINCT "orderId", "productId" FROM "OrderLine" WHERE shop = ${shop} AND "offerWidget" IS NULL AND "productId" IS NOT NULL) a
+      ON a."orderId" = l."orderId"
+    WHERE l.shop = ${shop} AND o.shop = ${shop} AND l."offerWidget" = 'fbt' AND l."productId" IS NOT NULL
+      AND o."processedAt" >= ${since} AND o."cancelledAt" IS NULL AND o.test = false
+    GROUP BY a."productId", l."productId"`;
+  for (const p of purchases) {
+    // Only pairs the block showed count: a purchase with no impression of the pair was not the bandit's doing.
+    const s = stats.get(p.anchor)?.get(p.product);
+    if (s) s.purchases += Number(p.purchases);
   }
   return stats;
 }
