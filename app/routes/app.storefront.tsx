@@ -68,8 +68,11 @@ function LaunchForm({ widget }: { widget: WidgetRow }) {
         </FormLayout.Group>
         {widget.mde && (
           <Text as="p" tone="subdued">
-            {`At the last 28 days' traffic (${count(widget.mde.visitorsExpected)} exposed visitors in ${days || "?"} days), the smallest lift this test can detect (80 % power) is ` +
-              `${widget.mde.revenuePerVisitor === null ? "—" : pct(widget.mde.revenuePerVisitor)} in revenue per visitor and ${widget.mde.conversion === null ? "—" : pct(widget.mde.conversion)} in conversion.`}
+            {widget.mde.revenuePerVisitor === null && widget.mde.conversion === null
+              ? `At the last 28 days' traffic, a 28-day window would gather about ${count(widget.mde.visitorsExpected)} exposed visitors and ${count(widget.mde.ordersExpected.holdout)} holdout orders: ` +
+                `fewer than the verdict needs in each arm, so it would stay inconclusive. A larger holdout or a longer window helps.`
+              : `At the last 28 days' traffic, a 28-day window would gather about ${count(widget.mde.visitorsExpected)} exposed visitors; the smallest lift it can detect (80 % power) is ` +
+                `${widget.mde.revenuePerVisitor === null ? "—" : pct(widget.mde.revenuePerVisitor)} in revenue per visitor and ${widget.mde.conversion === null ? "—" : pct(widget.mde.conversion)} in conversion.`}
           </Text>
         )}
         <Button submit variant="primary">

@@ -11,7 +11,7 @@
 import type { Action as ActionRow, Prisma, PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import defaultPrisma from "../../db.server";
-import { LIFT_METRICS, minimumDetectableEffect, randomizedLift, type LiftMetric, type LiftResult, type VisitorOutcome } from "../../insights/offers/lift";
+import { DEFAULT_MIN_ORDERS, LIFT_METRICS, minimumDetectableEffect, randomizedLift, type LiftMetric, type LiftResult, type VisitorOutcome } from "../../insights/offers/lift";
 import { ShopSettingsSchema, parseShopSettings, type StorefrontSettings } from "../../models/shop-settings";
 import { addDays, localDay } from "../../insights/trends/series";
 import { ActionError } from "../insights/action-error";
@@ -232,13 +232,18 @@ export async function evaluateWidgetAction({ db = defaultPrisma, shop, row, now 
 /**
  * What the chosen window can detect, from the last 28 days of the widget's exposures (both arms) and their orders:
  * the smallest relative lift in revenue per visitor and in conversion that the verdict would call achieved with 80 %
- * power. Null when there was no traffic to base it on.
+ * power. The traffic rate is over the days the widget had exposures in those 28 (from its first exposure, at least one
+ * day): a widget launched a week ago is not taken for a quarter of its traffic. When the window's expected orders in
+ * either arm fall short of the verdict's minimum (DEFAULT_MIN_ORDERS), nothing is detectable: both lifts are null.
+ * Null when there was no traffic to base it on.
  */
 export async function widgetMinimumDetectableEffect({ db = defaultPrisma, shop, widget, now, evaluationDays, holdoutShare }: { db?: PrismaClient; shop: string; widget: Widget; now: Date; evaluationDays: number; holdoutShare: number }) {
   const from = new Date(now.getTime() - 28 * 86_400_000);
   const visitors = await widgetVisitorOutcomes({ db, shop, widget, from, to: now });
   if (visitors.length < 20 || holdoutShare <= 0) return null;
-  const perDay = visitors.length / 28;
+  const first = await db.storefrontEvent.aggregate({ where: { shop, widget, type: "impression", occurredAt: { gte: from, lt: now } }, _min: { occurredAt: true } });
+  const observedDays = Math.min(28, Math.max(1, (now.getTime() - (first._min.occurredAt ?? from).getTime()) / 86_400_000));
+  const perDay = visitors.length / observedDays;
   const total = perDay * evaluationDays;
   const arms = { treatment: Math.max(2, total * (1 - holdoutShare)), holdout: Math.max(2, total * holdoutShare) };
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -248,10 +253,14 @@ export async function widgetMinimumDetectableEffect({ db = defaultPrisma, shop, 
   };
   const revenue = visitors.map((v) => v.revenue);
   const converted = visitors.map((v) => (v.orders > 0 ? 1 : 0));
+  const ordersPerVisitor = mean(visitors.map((v) => v.orders));
+  const ordersExpected = { treatment: Math.round(arms.treatment * ordersPerVisitor), holdout: Math.round(arms.holdout * ordersPerVisitor) };
+  const enough = ordersExpected.treatment >= DEFAULT_MIN_ORDERS && ordersExpected.holdout >= DEFAULT_MIN_ORDERS;
   return {
     visitorsExpected: Math.round(total),
-    revenuePerVisitor: minimumDetectableEffect({ visitorsPerArm: arms, baselineMean: mean(revenue), baselineSd: sd(revenue) }).relative,
-    conversion: minimumDetectableEffect({ visitorsPerArm: arms, baselineMean: mean(converted), baselineSd: sd(converted) }).relative,
+    ordersExpected,
+    revenuePerVisitor: enough ? minimumDetectableEffect({ visitorsPerArm: arms, baselineMean: mean(revenue), baselineSd: sd(revenue) }).relative : null,
+    conversion: enough ? minimumDetectableEffect({ visitorsPerArm: arms, baselineMean: mean(converted), baselineSd: sd(converted) }).relative : null,
   };
 }
 
