@@ -11,7 +11,7 @@
 import type { Action as ActionRow, Prisma, PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import defaultPrisma from "../../db.server";
-import { DEFAULT_MIN_ORDERS, LIFT_METRICS, minimumDetectableEffect, randomizedLift, type LiftMetric, type LiftResult, type VisitorOutcome } from "../../insights/offers/lift";
+import { DEFAULT_MIN_ORDERS, LIFT_METRICS, minimumDetectableEffect, randomizedLift, type LiftResult, type VisitorOutcome } from "../../insights/offers/lift";
 import { ShopSettingsSchema, parseShopSettings, type StorefrontSettings } from "../../models/shop-settings";
 import { addDays, localDay } from "../../insights/trends/series";
 import { ActionError } from "../insights/action-error";
@@ -74,9 +74,19 @@ export function parseWidgetEvaluation(value: unknown): WidgetEvaluation | null {
   return parsed.success ? (parsed.data as WidgetEvaluation) : null;
 }
 
+/** A widget action's stored target (Action.target), validated when read back. */
+const StoredWidgetTarget = z.object({ products: z.array(z.string()).default([]), widget: z.enum(WIDGETS) });
+
+/** A stored target read back: the widget's, or null when the JSON is not a widget target. */
+export function parseWidgetTarget(value: unknown): WidgetTarget | null {
+  const parsed = StoredWidgetTarget.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+const widgetOf = (row: { target: unknown }): Widget | null => parseWidgetTarget(row.target)?.widget ?? null;
+
 export function isWidgetAction(row: { kind: string; target: unknown }): boolean {
-  const target = row.target as { widget?: unknown } | null;
-  return row.kind === "widget" && typeof target?.widget === "string" && (WIDGETS as readonly string[]).includes(target.widget);
+  return row.kind === "widget" && widgetOf(row) !== null;
 }
 
 async function shopRow(db: PrismaClient | Prisma.TransactionClient, shop: string) {
@@ -109,7 +119,7 @@ export async function updateStorefrontSettings({ db = defaultPrisma, shop, input
 /** The widget's action that is live or planned (at most one at a time), if any. */
 async function openWidgetAction(db: PrismaClient | Prisma.TransactionClient, shop: string, widget: Widget) {
   const rows = await db.action.findMany({ where: { shop, kind: "widget", status: { not: "ended" } }, orderBy: { createdAt: "desc" } });
-  return rows.find((r) => (r.target as { widget?: string }).widget === widget) ?? null;
+  return rows.find((r) => widgetOf(r) === widget) ?? null;
 }
 
 /**
@@ -200,12 +210,15 @@ const VERDICT = { achieved: "achieved", "not-achieved": "not achieved", inconclu
 /** Evaluates a widget action from its randomized comparison and stores the verdict. */
 export async function evaluateWidgetAction({ db = defaultPrisma, shop, row, now }: { db?: PrismaClient; shop: string; row: ActionRow; now: Date }) {
   const { timezone } = await shopRow(db, shop);
-  const target = row.target as unknown as WidgetTarget;
+  const target = StoredWidgetTarget.safeParse(row.target);
+  if (!target.success) throw new Error(`action ${row.id}: its stored target names no widget (${WIDGETS.join(", ")}): ${target.error.issues.map((i) => `${i.path.join(".") || "(target)"}: ${i.message}`).join("; ")}`);
+  const metric = z.enum(LIFT_METRICS as unknown as ["revenue-per-visitor", "conversion", "aov"]).safeParse(row.metric);
+  if (!metric.success) throw new Error(`action ${row.id}: its stored metric ${JSON.stringify(row.metric)} is not one of ${LIFT_METRICS.join(", ")}`);
   const windowEnd = new Date(row.startsAt.getTime() + row.evaluationDays * 86_400_000);
   const to = new Date(Math.min(windowEnd.getTime(), now.getTime(), row.endsAt?.getTime() ?? Number.POSITIVE_INFINITY));
   const over = now.getTime() >= windowEnd.getTime() || (row.endsAt !== null && row.endsAt.getTime() <= now.getTime());
-  const visitors = await widgetVisitorOutcomes({ db, shop, widget: target.widget, from: row.startsAt, to });
-  const lift = randomizedLift(visitors, { goal: { metric: row.metric as LiftMetric, value: row.goalValue, kind: "relative", direction: "increase" } });
+  const visitors = await widgetVisitorOutcomes({ db, shop, widget: target.data.widget, from: row.startsAt, to });
+  const lift = randomizedLift(visitors, { goal: { metric: metric.data, value: row.goalValue, kind: "relative", direction: "increase" } });
   const v = lift.verdict!;
   let verdict: WidgetEvaluation["verdict"] = VERDICT[v.status];
   let reason = v.reason;
@@ -275,8 +288,8 @@ export async function storefrontPage({ db = defaultPrisma, shop, now }: { db?: P
   const actions = await db.action.findMany({ where: { shop, kind: "widget" }, orderBy: { createdAt: "desc" }, take: 50 });
   const widgets = await Promise.all(
     WIDGETS.map(async (w) => {
-      const open = actions.find((a) => a.status !== "ended" && (a.target as { widget?: string }).widget === w) ?? null;
-      const latest = actions.find((a) => (a.target as { widget?: string }).widget === w) ?? null;
+      const open = actions.find((a) => a.status !== "ended" && widgetOf(a) === w) ?? null;
+      const latest = actions.find((a) => widgetOf(a) === w) ?? null;
       const evaluation = latest ? parseWidgetEvaluation(latest.lastEvaluation) : null;
       return {
         widget: w,
