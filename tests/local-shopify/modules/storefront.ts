@@ -27,7 +27,7 @@
  *
  * Checkout: the cart becomes an order in the shop's seed (so later bulk syncs include it) with line custom attributes
  * from line properties and order custom attributes from cart attributes; stock is decremented (a variant at 0 is no
- * longer available for sale: inventory tracked, overselling denied); `orders/create` is delivered through the
+ * longer available for sale: inventory tracked, overselling denied; a variant for sale at 0 is untracked and stays so); `orders/create` is delivered through the
  * WebhookSender with a REST payload. No payment, shipping, tax or discounts; a guest (customer null).
  */
 import { createHmac } from "node:crypto";
@@ -301,10 +301,13 @@ export function placeOrder(shop: ShopState, cart: CartRecord, now: Date): SeedOr
     const found = catalog.variant(line.variantId);
     if (!found || !catalog.published(found.product)) throw new CartError(422, `A product in your cart is no longer available`);
     const { variant } = found;
-    if (!variant.availableForSale || variant.inventoryQuantity < line.quantity) {
+    // The seed has no "track quantity" flag: a variant for sale at zero stock is not tracked (a warranty, a gift card —
+    // the demo generator sells those without stock), since a tracked one at zero is not for sale (overselling denied).
+    const tracked = variant.inventoryQuantity > 0;
+    if (!variant.availableForSale || (tracked && variant.inventoryQuantity < line.quantity)) {
       throw new CartError(422, `Only ${Math.max(0, variant.inventoryQuantity)} of ${found.product.title} left`);
     }
-    return { line, ...found };
+    return { line, tracked, ...found };
   });
   const at = now.toISOString();
   const lineItems: SeedLineItem[] = resolved.map(({ line, product, variant }) => {
@@ -344,7 +347,8 @@ export function placeOrder(shop: ShopState, cart: CartRecord, now: Date): SeedOr
     refunds: [],
     ...(orderAttributes.length > 0 ? { customAttributes: orderAttributes } : {}),
   };
-  for (const { line, variant } of resolved) {
+  for (const { line, variant, tracked } of resolved) {
+    if (!tracked) continue;
     variant.inventoryQuantity -= line.quantity;
     if (variant.inventoryQuantity <= 0) variant.availableForSale = false;
   }
