@@ -94,8 +94,8 @@ function WidgetCard({ widget, link }: { widget: WidgetRow; link: string }) {
         {widget.action?.running && <Badge tone="info">{`Measuring: ${widget.action.goal}`}</Badge>}
       </InlineStack>
       <InlineGrid columns={{ xs: 2, md: 5 }} gap="300">
-        <Stat label="Impressions (28 days)" value={count(t.impressions)} />
-        <Stat label="Holdout: would have been shown" value={count(t.holdoutImpressions)} />
+        <Stat label="Suggestions seen (28 days)" value={count(t.impressions)} />
+        <Stat label="Holdout: suggestions that would have been shown" value={count(t.holdoutImpressions)} />
         <Stat label="Clicks" value={count(t.clicks)} />
         <Stat label="Added to cart" value={count(t.addToCarts)} />
         <Stat label="Ordered lines from it" value={count(t.attributedLines)} />

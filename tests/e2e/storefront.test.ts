@@ -82,8 +82,8 @@ async function stat(page: Page, widget: string, label: string): Promise<number> 
 async function storefrontStats(page: Page) {
   await openAppPage(page, admin, "/app/storefront");
   return {
-    impressions: await stat(page, FBT, "Impressions (28 days)"),
-    holdout: await stat(page, FBT, "Holdout: would have been shown"),
+    impressions: await stat(page, FBT, "Suggestions seen (28 days)"),
+    holdout: await stat(page, FBT, "Holdout: suggestions that would have been shown"),
     addedToCart: await stat(page, FBT, "Added to cart"),
     orderedLines: await stat(page, FBT, "Ordered lines from it"),
   };
