@@ -111,6 +111,7 @@ interface Suggestion {
   product: string;
   variant: string;
   slot: number;
+  price: number;
   rank: string | null;
   anchor: string | null;
 }
@@ -118,6 +119,8 @@ interface Suggestion {
 interface ProductPage {
   handle: string;
   laptopVariant: string | null;
+  /** The page's own product's price in the block (cents). */
+  laptopPrice: number;
   soldOut: boolean;
   suggestions: Suggestion[];
   salt: string;
@@ -139,6 +142,7 @@ export function parseProductPage(handle: string, html: string): ProductPage | nu
       product: attr(tag, "data-il-product")!,
       variant: attr(tag, "data-il-variant")!,
       slot: Number(attr(tag, "data-il-slot")),
+      price: Number(attr(tag, "data-il-price")),
       rank: attr(tag, "data-il-rank") || null,
       anchor: attr(tag, "data-il-from") || anchor,
     }));
@@ -146,7 +150,8 @@ export function parseProductPage(handle: string, html: string): ProductPage | nu
   const laptopVariant = /<option value="(\d+)" selected>/.exec(form)?.[1] ?? /<input type="hidden" name="id" value="(\d+)">/.exec(form)?.[1] ?? null;
   const assign = /h\.dataset\.ilArm=arm\(v,String\(("(?:[^"\\]|\\.)*")\),\+([0-9.]+)\|\|0\)/.exec(html);
   if (!assign) throw new Error(`${handle}: the page's assignment snippet was not found`);
-  return { handle, laptopVariant, soldOut: /name="add" disabled>Sold out</.test(form), suggestions, salt: JSON.parse(assign[1]!) as string, holdoutShare: Number(assign[2]) };
+  const self = [...body.matchAll(/<li class="il-item"[^>]*>/g)].map((m) => m[0]).find((tag) => /\sdata-il-self[\s>]/.test(tag));
+  return { handle, laptopVariant, laptopPrice: Number(self ? attr(self, "data-il-price") : Number.NaN), soldOut: /name="add" disabled>Sold out</.test(form), suggestions, salt: JSON.parse(assign[1]!) as string, holdoutShare: Number(assign[2]) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -231,6 +236,8 @@ interface Outcome {
   revenue: number;
   bundleLines: number;
   droppedLines: number;
+  /** Wanted to buy, but the laptop was sold out. */
+  soldOut: boolean;
 }
 
 function hexId(rng: Rng): string {
@@ -251,7 +258,7 @@ export async function simulateVisitor(ctx: { origin: string; store: string; page
   const page = parseProductPage(handle, html);
   if (!page || page.suggestions.length === 0) throw new Error(`${handle}: the fbt block is gone from the page`);
   const arm = assignArm(vid, page.salt, page.holdoutShare);
-  const outcome: Outcome = { arm, addedBundle: false, ordered: false, revenue: 0, bundleLines: 0, droppedLines: 0 };
+  const outcome: Outcome = { arm, addedBundle: false, ordered: false, revenue: 0, bundleLines: 0, droppedLines: 0, soldOut: false };
   const event = (type: "impression" | "add_to_cart", s: Suggestion) => ({
     id: crypto.randomUUID(),
     type,
@@ -275,9 +282,12 @@ export async function simulateVisitor(ctx: { origin: string; store: string; page
   }
   await v.ok(`/apps/insight-loop/events`, { json: { events } }, "events");
   await v.ok(`/storefront/${store}/cart/update.js`, { json: { attributes: { _il_vid: vid, _il_arm: arm } } }, "cart attributes");
-  if (rBuy >= options.base || page.soldOut || !page.laptopVariant) return outcome;
-  const laptop = await v.request(`/storefront/${store}/cart/add.js`, { json: { items: [{ id: Number(page.laptopVariant), quantity: 1 }] } });
-  if (laptop.status !== 200) return outcome; // sold out meanwhile: no order
+  if (rBuy >= options.base) return outcome;
+  const laptop = page.soldOut || !page.laptopVariant ? null : await v.request(`/storefront/${store}/cart/add.js`, { json: { items: [{ id: Number(page.laptopVariant), quantity: 1 }] } });
+  if (laptop?.status !== 200) {
+    outcome.soldOut = true; // no order
+    return outcome;
+  }
   for (;;) {
     const cart = JSON.parse((await v.ok(`/storefront/${store}/cart.js`, {}, "cart")).text) as {
       total_price: number;
@@ -386,6 +396,10 @@ export async function benchStorefrontLift(args: string[]): Promise<void> {
     const [truthT, truthH] = arms as [(typeof arms)[0], (typeof arms)[0]];
     const truthLift = truthT.rpv / truthH.rpv - 1;
     const dropped = outcomes.reduce((s, o) => s + o.droppedLines, 0);
+    const soldOut = outcomes.filter((o) => o.soldOut).length;
+    // The plant in expectation (stock aside): a bundle rides along on a p-add share of the treatment's orders.
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const expectedLift = (options.pAdd * mean(pages.map((p) => p.suggestions.reduce((s, x) => s + x.price, 0)))) / mean(pages.map((p) => p.laptopPrice));
 
     // Wait until the app's evaluation counts every order (orders/create is processed by the app's job worker).
     let evaluation: AppEvaluation | null = null;
@@ -411,11 +425,12 @@ export async function benchStorefrontLift(args: string[]): Promise<void> {
     ];
     console.log(`\nstorefront-lift: ${options.visitors} visitors, seed ${options.seed}, p-add ${options.pAdd}, base ${options.base}, concurrency ${options.concurrency}`);
     for (const r of rows) console.log(`  ${String(r[0]).padEnd(26)}${r.slice(1).map((c) => pad(c as string, 19)).join("")}`);
-    console.log(`  planted RPV lift (bookkeeping)   ${pct(truthLift)}`);
+    console.log(`  planted RPV lift, expected       ${pct(expectedLift)} (p-add × mean bundle price / mean laptop price)`);
+    console.log(`  planted RPV lift, this sample    ${pct(truthLift)} (bookkeeping of what each visitor's order cost)`);
     console.log(`  app's RPV lift estimate          ${pct(e.lift?.estimate)} (95 % interval ${pct(e.lift?.lower)} to ${pct(e.lift?.upper)})`);
     console.log(`  verdict                          ${e.verdict}: ${e.reason}`);
     console.log(`  (the 7-day window is not over in real time, so the app calls it inconclusive with interim figures only)`);
-    console.log(`  bundle lines dropped at checkout (out of stock): ${dropped}`);
+    console.log(`  buyers turned away by a sold-out laptop: ${soldOut}; bundle lines dropped at checkout (out of stock): ${dropped}`);
     console.log(`  simulation ${simSeconds.toFixed(1)} s (${(options.visitors / simSeconds).toFixed(1)} visitors/s); total elapsed ${elapsed()}`);
 
     const problems: string[] = [];
