@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_MIN_ORDERS } from "../../app/insights/offers/lift";
 import { normalQuantile } from "../../app/insights/rules/stats";
-import { widgetMinimumDetectableEffect } from "../../app/lib/storefront/widgets.server";
+import { storefrontPage } from "../../app/lib/storefront/storefront-page.server";
+import { launchWidget, widgetMinimumDetectableEffect } from "../../app/lib/storefront/widgets.server";
 import { createShop } from "../factories";
 import { testDb } from "../support/db";
 
@@ -67,5 +68,23 @@ describe("widgetMinimumDetectableEffect", () => {
     expect(mde?.ordersExpected).toEqual({ treatment: 28, holdout: 28 });
     expect(DEFAULT_MIN_ORDERS).toBe(100);
     expect(mde).toMatchObject({ visitorsExpected: 2800, revenuePerVisitor: null, conversion: null });
+  });
+});
+
+describe("the Storefront page's detectable effects", () => {
+  it("are computed only for widgets that can be launched (a running widget's test is already fixed)", async () => {
+    const db = testDb();
+    const { domain: shop } = await createShop(db, { domain: "mde-page.myshopify.com" });
+    await plant(shop, { days: 28, buyEvery: 2 });
+    // The same traffic for the upgrade block, which is not running.
+    const events = await db.storefrontEvent.findMany({ where: { shop } });
+    await db.storefrontEvent.createMany({ data: events.map((e) => ({ ...e, id: e.id.replace(/^0/, "1"), widget: "upgrade" })) });
+    await launchWidget({ db, shop, now: NOW, input: { widget: "fbt", metric: "conversion", goalPercent: "5", evaluationDays: "28" } });
+    const page = await storefrontPage({ db, shop, now: NOW });
+    const mde = Object.fromEntries(page.widgets.map((w) => [w.widget, w.mde]));
+    expect(page.widgets.find((w) => w.widget === "fbt")?.action?.running).toBe(true);
+    expect(mde.fbt).toBeNull();
+    expect(mde.upgrade).toMatchObject({ visitorsExpected: 2800 });
+    expect(mde.cart).toBeNull(); // no traffic
   });
 });

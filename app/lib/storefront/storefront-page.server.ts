@@ -23,7 +23,11 @@ export async function storefrontPage({ db = defaultPrisma, shop, now }: { db?: P
   const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } });
   const holdoutShare = parseShopSettings(shop, shopRow?.settings).storefront.holdoutShare;
   const widgets = await Promise.all(
-    page.widgets.map(async (w) => ({ ...w, mde: await widgetMinimumDetectableEffect({ db, shop, widget: w.widget as Widget, now, evaluationDays: 28, holdoutShare }) })),
+    // Only a widget that can be launched shows what a test could detect (each reads the widget's last 28 days of visitors).
+    page.widgets.map(async (w) => ({
+      ...w,
+      mde: w.action?.running ? null : await widgetMinimumDetectableEffect({ db, shop, widget: w.widget as Widget, now, evaluationDays: 28, holdoutShare }),
+    })),
   );
   const last = await readLastPublication(db, shop);
   const publication = last
