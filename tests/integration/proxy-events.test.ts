@@ -97,16 +97,20 @@ function postChunked(url: URL, chunks: string[]) {
 }
 
 const stored = (shop: string) => testDb().storefrontEvent.count({ where: { shop } });
-const shopDomain = async () => (await createShop(testDb(), { currency: "USD", timezone: "UTC", locale: "en" })).domain;
+// A fixed assignment salt, so the test knows each visitor id's arm (the app derives it again from id, salt and share):
+// the default ...9f00 is in the treatment, ...9f01 in the 10 % holdout.
+const SALT = "proxy-test-salt";
+const HOLDOUT_VID = "3f2a9c1e-77b0-4c1d-9a0e-5b6c7d8e9f01";
+const shopDomain = async () => (await createShop(testDb(), { currency: "USD", timezone: "UTC", locale: "en", settings: { storefront: { salt: SALT } } })).domain;
 
 describe("POST /proxy/events", () => {
   it("stores a correctly signed batch, mapped as sent, with no customer id", async () => {
     const shop = await shopDomain();
     const impression = event({ rank: "bandit", slot: 2 });
-    const click = event({ type: "click", widget: "upgrade", arm: "holdout", rank: null, anchor: null, slot: null });
+    const click = event({ type: "click", widget: "upgrade", arm: "holdout", rank: null, anchor: null, slot: null, vid: HOLDOUT_VID });
     const response = await post(proxyUrl(shop), { events: [impression, click] });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ stored: 2, duplicates: 0 });
+    expect(await response.json()).toEqual({ stored: 2, duplicates: 0, wrongArm: 0 });
 
     const rows = await testDb().storefrontEvent.findMany({ where: { shop }, orderBy: { type: "desc" } });
     expect(rows.map((r) => [r.id, r.type, r.widget, r.arm, r.rankArm, r.anchorId, r.productId, r.slot, r.visitorId])).toEqual([
@@ -115,6 +119,17 @@ describe("POST /proxy/events", () => {
     ]);
     // The logged-in customer's id came in the signed query: it is not stored anywhere.
     expect(JSON.stringify(rows)).not.toContain("7741425221763");
+  });
+
+  it("stores no event whose declared arm is not the visitor's (forged, or from a page older than the settings)", async () => {
+    const shop = await shopDomain();
+    const forgedHoldout = event({ arm: "holdout" }); // ...9f00 is a treatment visitor
+    const forgedTreatment = event({ vid: HOLDOUT_VID }); // a holdout visitor claiming to have seen the block
+    const honest = event({ vid: HOLDOUT_VID, arm: "holdout" });
+    const response = await post(proxyUrl(shop), { events: [forgedHoldout, forgedTreatment, honest] });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ stored: 1, duplicates: 0, wrongArm: 2 });
+    expect((await testDb().storefrontEvent.findMany({ where: { shop } })).map((r) => r.id)).toEqual([honest.id]);
   });
 
   it("clamps the browser's time to [receipt − 1 day, receipt]", async () => {
@@ -157,13 +172,13 @@ describe("POST /proxy/events", () => {
   it("a replayed batch (same event ids) stores nothing new", async () => {
     const shop = await shopDomain();
     const batch = { events: [event(), event({ type: "add_to_cart" })] };
-    expect(await (await post(proxyUrl(shop), batch)).json()).toEqual({ stored: 2, duplicates: 0 });
+    expect(await (await post(proxyUrl(shop), batch)).json()).toEqual({ stored: 2, duplicates: 0, wrongArm: 0 });
     const replay = await post(proxyUrl(shop), batch);
     expect(replay.status).toBe(200);
-    expect(await replay.json()).toEqual({ stored: 0, duplicates: 2 });
+    expect(await replay.json()).toEqual({ stored: 0, duplicates: 2, wrongArm: 0 });
     // A retry that overlaps: one old, one new; and an id repeated inside one batch counts once.
     const fresh = event({ type: "click" });
-    expect(await (await post(proxyUrl(shop), { events: [batch.events[0], fresh, fresh] })).json()).toEqual({ stored: 1, duplicates: 2 });
+    expect(await (await post(proxyUrl(shop), { events: [batch.events[0], fresh, fresh] })).json()).toEqual({ stored: 1, duplicates: 2, wrongArm: 0 });
     expect(await stored(shop)).toBe(3);
   });
 
@@ -239,8 +254,8 @@ describe("POST /proxy/events", () => {
   it("keeps shops apart: the same event id in two shops is two events, and each shop sees only its own", async () => {
     const [a, b] = [await shopDomain(), await shopDomain()];
     const shared = event();
-    expect(await (await post(proxyUrl(a), { events: [shared] })).json()).toEqual({ stored: 1, duplicates: 0 });
-    expect(await (await post(proxyUrl(b), { events: [shared, event()] })).json()).toEqual({ stored: 2, duplicates: 0 });
+    expect(await (await post(proxyUrl(a), { events: [shared] })).json()).toEqual({ stored: 1, duplicates: 0, wrongArm: 0 });
+    expect(await (await post(proxyUrl(b), { events: [shared, event()] })).json()).toEqual({ stored: 2, duplicates: 0, wrongArm: 0 });
     expect([await stored(a), await stored(b)]).toEqual([1, 2]);
   });
 

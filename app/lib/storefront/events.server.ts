@@ -23,7 +23,9 @@ import type { PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import defaultPrisma from "../../db.server";
 import { env } from "../../env.server";
-import { OFFER_ARMS, OFFER_RANKS, OFFER_WIDGETS } from "../../shopify/mappers/attribution";
+import { ATTRIBUTE_VISITOR_ID, OFFER_ARMS, OFFER_RANKS, OFFER_WIDGETS } from "../../shopify/mappers/attribution";
+import { assignArm } from "../../insights/offers/assignment";
+import { parseShopSettings } from "../../models/shop-settings";
 import { parseRate, TokenBucketLimiter } from "./rate-limit.server";
 
 /** The largest body accepted (bytes). 50 events of the blocks' shape are about 12 KiB. */
@@ -46,7 +48,7 @@ export const StorefrontEventSchema = z.strictObject({
   anchor: Digits.nullish(),
   product: Digits.nullish(),
   slot: z.int().min(1).max(20).nullish(),
-  vid: z.string().regex(/^[A-Za-z0-9-]{8,64}$/, "must be 8 to 64 letters, digits or dashes"),
+  vid: z.string().regex(ATTRIBUTE_VISITOR_ID, "must be 8 to 64 letters, digits or dashes"),
   t: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
 });
 
@@ -134,10 +136,16 @@ export async function storeStorefrontEvents({
   events: readonly StorefrontEventInput[];
   db?: PrismaClient;
   receivedAt: Date;
-}): Promise<{ stored: number; duplicates: number }> {
+}): Promise<{ stored: number; duplicates: number; wrongArm: number }> {
   const received = receivedAt.getTime();
+  // The arm is the app's to say, not the browser's: it is derived again from the visitor id with the shop's salt and
+  // holdout share. An event that declares another arm (forged, or from a page rendered before a settings change) is
+  // not stored, so it can neither move the holdout comparison nor steer the bandit.
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } });
+  const { salt, holdoutShare } = parseShopSettings(shop, row?.settings).storefront;
+  const kept = events.filter((e) => assignArm(e.vid, salt, holdoutShare) === e.arm);
   const { count } = await db.storefrontEvent.createMany({
-    data: events.map((e) => ({
+    data: kept.map((e) => ({
       shop,
       id: e.id.toLowerCase(),
       type: e.type,
@@ -153,7 +161,7 @@ export async function storeStorefrontEvents({
     })),
     skipDuplicates: true,
   });
-  return { stored: count, duplicates: events.length - count };
+  return { stored: count, duplicates: kept.length - count, wrongArm: events.length - kept.length };
 }
 
 /** The body's bytes, or null as soon as it exceeds `limit` (the rest is not read). */

@@ -284,7 +284,7 @@ export async function storefrontPage({ db = defaultPrisma, shop, now }: { db?: P
   const since = new Date(now.getTime() - 28 * 86_400_000);
   const counts = await db.storefrontEvent.groupBy({ by: ["widget", "arm", "type"], where: { shop, occurredAt: { gte: since } }, _count: { _all: true } });
   const count = (widget: Widget, arm: string, type: string) => counts.find((c) => c.widget === widget && c.arm === arm && c.type === type)?._count._all ?? 0;
-  const attributedLines = await db.orderLine.groupBy({ by: ["offerWidget"], where: { shop, offerWidget: { not: null }, order: { processedAt: { gte: since }, cancelledAt: null } }, _count: { _all: true } });
+  const attributedLines = await db.orderLine.groupBy({ by: ["offerWidget"], where: { shop, offerWidget: { not: null }, order: { processedAt: { gte: since }, cancelledAt: null, test: false } }, _count: { _all: true } });
   const actions = await db.action.findMany({ where: { shop, kind: "widget" }, orderBy: { createdAt: "desc" }, take: 50 });
   const widgets = await Promise.all(
     WIDGETS.map(async (w) => {

@@ -11,8 +11,8 @@ export const OFFER_WIDGETS = ["fbt", "upgrade", "cart"] as const;
 export const OFFER_ARMS = ["treatment", "holdout"] as const;
 export const OFFER_RANKS = ["engine", "bandit", "explore"] as const;
 export const MAX_OFFER_SLOT = 20;
-/** A first-party visitor id as the blocks write it (a random id; letters, digits and dashes). */
-export const ATTRIBUTE_VISITOR_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** A first-party visitor id as the blocks write it (a random id; 8 to 64 letters, digits and dashes), as events take it. */
+export const ATTRIBUTE_VISITOR_ID = /^[A-Za-z0-9-]{8,64}$/;
 
 export type OfferWidget = (typeof OFFER_WIDGETS)[number];
 export type OfferArm = (typeof OFFER_ARMS)[number];

@@ -7,7 +7,7 @@ const attrs = (entries: Record<string, unknown>) => Object.entries(entries).map(
 describe("orderAttribution", () => {
   it("keeps a visitor id of letters, digits and dashes up to 64 characters, and the two arms", () => {
     expect(orderAttribution(attrs({ _il_vid: "a".repeat(64), _il_arm: "holdout" }))).toEqual({ visitorId: "a".repeat(64), offerArm: "holdout" });
-    expect(orderAttribution(attrs({ _il_vid: "AbC-123", _il_arm: "treatment" }))).toEqual({ visitorId: "AbC-123", offerArm: "treatment" });
+    expect(orderAttribution(attrs({ _il_vid: "AbC-1234", _il_arm: "treatment" }))).toEqual({ visitorId: "AbC-1234", offerArm: "treatment" });
   });
 
   it.each([
@@ -17,6 +17,7 @@ describe("orderAttribution", () => {
     ["markup", "<b>x</b>"],
     ["an email", "lan@example.com"],
     ["empty", ""],
+    ["fewer than 8 characters", "abc-123"],
   ])("ignores a visitor id with %s", (_what, vid) => {
     expect(orderAttribution(attrs({ _il_vid: vid })).visitorId).toBeNull();
   });
