@@ -221,6 +221,17 @@ describe("loadCandidateStats", () => {
     expect(Object.fromEntries(stats.get(Y)!)).toEqual({ [P]: { impressions: 3, addToCarts: 0, purchases: 1 } });
   });
 
+  it("counts visitors, not events: one shopper's repeated views and adds of a pair are one trial and one success", async () => {
+    const db = testDb();
+    const R = "7005";
+    const repeat = (type: "impression" | "add_to_cart", n: number, visitorId: string) =>
+      events(n, fbt(S, X, R, type)).map((e) => ({ ...e, visitorId }));
+    await db.storefrontEvent.createMany({ data: [...repeat("impression", 6, "same-visitor-1"), ...repeat("add_to_cart", 3, "same-visitor-1"), ...repeat("impression", 2, "same-visitor-2")] });
+    const stats = await loadCandidateStats(db, S, since);
+    expect(stats.get(String(X))?.get(R)).toEqual({ impressions: 2, addToCarts: 1, purchases: 0 });
+    await db.storefrontEvent.deleteMany({ where: { shop: S, productId: R } });
+  });
+
   it("another shop's counts are its own", async () => {
     const stats = await loadCandidateStats(testDb(), OTHER, since);
     // OTHER's own events of the first describe block (anchor 3002 → 3005) and of this one (X → P).
