@@ -27,7 +27,7 @@ export interface BxgyDiscountInput {
     value: { discountOnQuantity: { quantity: string; effect: { percentage: number } } };
     items: { products: { productsToAdd: string[] } };
   };
-  usesPerOrderLimit: string;
+  usesPerOrderLimit: number;
 }
 
 interface ProductsRead {
@@ -44,6 +44,6 @@ export interface BxgyDiscountRead {
   combinesWith?: DiscountCombinesWithInput;
   customerBuys?: { value: { quantity?: string }; items: ProductsRead };
   customerGets?: { value: { quantity?: { quantity: string }; effect?: { percentage?: number } }; items: ProductsRead };
-  usesPerOrderLimit?: string | null;
+  usesPerOrderLimit?: number | null;
   codes?: { nodes: { code: string }[] };
 }

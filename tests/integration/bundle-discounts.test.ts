@@ -1,0 +1,340 @@
+/**
+ * Bundle discounts (issue 12) launched into the local Shopify, on PGlite and PostgreSQL: code and automatic buy X get Y
+ * discounts with the bundle's shape read back; a launch repeated with the same key (in turn, at once, or after an
+ * interruption) makes one discount; the 25-active automatic cap and Shopify's user errors come back per field with a
+ * FAILED row; pause and end change the discount in Shopify; the sync sees a discount deleted or deactivated in Shopify;
+ * THROTTLED is retried; two shops never see each other's rows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAdminClient, type AdminApiErrorCode } from "../../app/shopify/client.server";
+import { BUNDLE_DISCOUNT_NODE } from "../../app/shopify/graphql/BundleDiscountNode";
+import {
+  CAP_MESSAGE,
+  DEFAULT_COMBINES_WITH,
+  endBundleDiscount,
+  launchBundleDiscount,
+  LAUNCH_LEASE_MS,
+  pauseBundleDiscount,
+  syncBundleDiscountStatus,
+  type BundleLaunchInput,
+} from "../../app/shopify/publish/discounts.server";
+import { createShop } from "../factories";
+import { createLocalShopify } from "../local-shopify";
+import { testDb } from "../support/db";
+import { seedStore, shopFixture, type ShopFixture } from "../support/publish-fixtures";
+import * as fx from "../support/publish-fixtures";
+
+const local = createLocalShopify({ plan: { maximumAvailable: 20_000, restoreRate: 1_000 } });
+
+const A = shopFixture("bundle-a.myshopify.com", 61, 1000, "shpat_bundle_a");
+const B = shopFixture("bundle-b.myshopify.com", 62, 5000, "shpat_bundle_b");
+/** The shop that reaches the automatic cap. */
+const C = shopFixture("bundle-c.myshopify.com", 63, 9000, "shpat_bundle_c");
+
+interface Hooked {
+  retries: AdminApiErrorCode[];
+  creates: number;
+  /** Runs once, just before the next *BxgyCreate request reaches the local Shopify. */
+  beforeNextCreate?: () => void;
+  /** The local Shopify answers the next create, but the answer is lost on the way back. */
+  loseNextCreateAnswer?: boolean;
+}
+
+function client(f: ShopFixture, hooks: Hooked = { retries: [], creates: 0 }) {
+  const admin = createAdminClient({
+    shop: f.domain,
+    accessToken: f.token,
+    baseDelayMs: 5,
+    maxAttempts: 6,
+    onRetry: ({ code }) => hooks.retries.push(code),
+    fetch: async (input, init) => {
+      const body = JSON.parse(String(init?.body ?? "{}")) as { query?: string };
+      const create = /mutation Discount\w+BxgyCreate/.test(body.query ?? "");
+      if (create) {
+        hooks.creates++;
+        const hook = hooks.beforeNextCreate;
+        hooks.beforeNextCreate = undefined;
+        hook?.();
+      }
+      const response = await fetch(String(input instanceof Request ? input.url : input).replace(`https://${f.domain}`, local.origin), init);
+      if (create && hooks.loseNextCreateAnswer) {
+        hooks.loseNextCreateAnswer = false;
+        await response.text();
+        throw new TypeError("fetch failed: the connection was reset");
+      }
+      return response;
+    },
+  });
+  return { admin, hooks };
+}
+
+const gql = (f: ShopFixture, query: string, variables?: Record<string, unknown>) => fx.unthrottled(local, f, query, variables);
+
+async function readDiscount(f: ShopFixture, id: string) {
+  const body = await gql(f, BUNDLE_DISCOUNT_NODE, { id });
+  expect(body.errors).toBeUndefined();
+  return body.data.discountNode;
+}
+
+/** Every discount in the shop's local Shopify: title, type and status. */
+async function allDiscounts(f: ShopFixture) {
+  const body = await gql(f, `query AllDiscounts { discountNodes(first: 100) { nodes { id discount { __typename ... on DiscountCodeBxgy { title status } ... on DiscountAutomaticBxgy { title status } ... on DiscountAutomaticBasic { title status } } } } }`);
+  expect(body.errors).toBeUndefined();
+  return body.data.discountNodes.nodes.map((n: { id: string; discount: { __typename: string; title: string; status: string } }) => ({ id: n.id, ...n.discount }));
+}
+
+const count = async (f: ShopFixture, title: string) => (await allDiscounts(f)).filter((d: { title: string }) => d.title === title).length;
+
+const pid = (f: ShopFixture, n: number) => String(f.base + n);
+let keys = 0;
+const input = (f: ShopFixture, over: Partial<BundleLaunchInput> = {}): BundleLaunchInput => {
+  const n = ++keys;
+  return {
+    idempotencyKey: `key-${n}`,
+    kind: "code",
+    code: `BUNDLE${n}`,
+    title: `Laptop + mouse ${n}`,
+    anchors: [pid(f, 1), `gid://shopify/Product/${pid(f, 3)}`],
+    addOns: [pid(f, 2)],
+    percentOff: 15,
+    startsAt: new Date(Date.now() - 60_000),
+    ...over,
+  };
+};
+
+const launch = (f: ShopFixture, i: BundleLaunchInput, c = client(f)) => launchBundleDiscount({ shop: f.domain, db: testDb(), client: c.admin, now: new Date(), input: i });
+
+beforeAll(async () => {
+  const db = testDb();
+  for (const f of [A, B, C]) {
+    local.addShop(seedStore(f.domain, f.shopId, f.base));
+    local.issueAccessToken(f.domain, f.token);
+    await createShop(db, { domain: f.domain });
+  }
+  await local.listen();
+});
+afterAll(() => local.close());
+
+describe("launching a bundle as a Shopify discount", () => {
+  it("a code launch creates one buy X get Y code discount with the bundle's shape", async () => {
+    const i = input(A, { percentOff: 15 });
+    const result = await launch(A, i);
+    expect(result.ok ? [] : result.errors).toEqual([]);
+    if (!result.ok) return;
+    expect(result.created).toBe(true);
+    expect(result.discount).toMatchObject({ shop: A.domain, status: "ACTIVE", kind: "code", code: i.code, anchorProductIds: [pid(A, 1), pid(A, 3)], addOnProductIds: [pid(A, 2)], lastError: null });
+    expect(result.discount.discountId).toMatch(/^gid:\/\/shopify\/DiscountCodeNode\/\d+$/);
+    expect(result.discount.combinesWith).toEqual({ productDiscounts: false, orderDiscounts: true, shippingDiscounts: true });
+
+    const node = await readDiscount(A, result.discount.discountId!);
+    expect(node.discount).toMatchObject({
+      __typename: "DiscountCodeBxgy",
+      title: i.title,
+      status: "ACTIVE",
+      codes: { nodes: [{ code: i.code }] },
+      combinesWith: DEFAULT_COMBINES_WITH,
+      customerBuys: { value: { quantity: "1" }, items: { products: { nodes: [{ id: `gid://shopify/Product/${pid(A, 1)}` }, { id: `gid://shopify/Product/${pid(A, 3)}` }] } } },
+      customerGets: { value: { quantity: { quantity: "1" }, effect: { percentage: 0.15 } }, items: { products: { nodes: [{ id: `gid://shopify/Product/${pid(A, 2)}` }] } } },
+      usesPerOrderLimit: 1,
+    });
+    expect(await count(A, i.title)).toBe(1);
+  });
+
+  it("an automatic launch creates one automatic buy X get Y discount, combinesWith as chosen", async () => {
+    const combinesWith = { productDiscounts: true, orderDiscounts: false, shippingDiscounts: true };
+    const i = input(A, { kind: "automatic", code: undefined, percentOff: 40, combinesWith });
+    const result = await launch(A, i);
+    expect(result).toMatchObject({ ok: true, created: true, discount: { status: "ACTIVE", kind: "automatic", code: null } });
+    if (!result.ok) return;
+    expect(result.discount.discountId).toMatch(/^gid:\/\/shopify\/DiscountAutomaticNode\/\d+$/);
+    const node = await readDiscount(A, result.discount.discountId!);
+    expect(node.discount).toMatchObject({
+      __typename: "DiscountAutomaticBxgy",
+      title: i.title,
+      status: "ACTIVE",
+      combinesWith,
+      customerGets: { value: { quantity: { quantity: "1" }, effect: { percentage: 0.4 } } },
+      usesPerOrderLimit: 1,
+    });
+    expect(await count(A, i.title)).toBe(1);
+  });
+
+  it("launching twice with the same key (in turn, then at once) creates one discount", async () => {
+    const i = input(A);
+    const c = client(A);
+    const first = await launch(A, i, c);
+    const second = await launch(A, i, c);
+    expect(first).toMatchObject({ ok: true, created: true });
+    expect(second).toMatchObject({ ok: true, created: false });
+    expect(second.discount?.id).toBe(first.discount?.id);
+    expect(c.hooks.creates).toBe(1);
+    expect(await count(A, i.title)).toBe(1);
+
+    const j = input(A, { kind: "automatic", code: undefined });
+    const both = await Promise.all([launch(A, j, c), launch(A, j, c)]);
+    expect(c.hooks.creates).toBe(2);
+    expect(new Set(both.map((r) => r.discount?.id)).size).toBe(1);
+    expect(await count(A, j.title)).toBe(1);
+    expect(await testDb().bundleDiscount.count({ where: { shop: A.domain, idempotencyKey: { in: [i.idempotencyKey, j.idempotencyKey] } } })).toBe(2);
+  });
+
+  it("a launch interrupted after Shopify created the discount is resumed by adopting it, not creating a twin", async () => {
+    // Code: the create's answer is lost; the client's retry is answered TAKEN and the launch adopts its own discount.
+    const i = input(A);
+    const lossy = client(A);
+    lossy.hooks.loseNextCreateAnswer = true;
+    const result = await launch(A, i, lossy);
+    expect(lossy.hooks.retries).toContain("NETWORK");
+    expect(result).toMatchObject({ ok: true, created: false, discount: { status: "ACTIVE" } });
+    expect(await count(A, i.title)).toBe(1);
+
+    // Automatic: the process died between the create and the row's update (the row is PENDING past its lease).
+    const j = input(A, { kind: "automatic", code: undefined });
+    const created = await gql(A, `mutation Seed($d: DiscountAutomaticBxgyInput!) { discountAutomaticBxgyCreate(automaticBxgyDiscount: $d) { automaticDiscountNode { id } userErrors { field message } } }`, {
+      d: {
+        title: j.title,
+        customerBuys: { value: { quantity: "1" }, items: { products: { productsToAdd: [`gid://shopify/Product/${pid(A, 1)}`] } } },
+        customerGets: { value: { discountOnQuantity: { quantity: "1", effect: { percentage: 0.15 } } }, items: { products: { productsToAdd: [`gid://shopify/Product/${pid(A, 2)}`] } } },
+      },
+    });
+    expect(created.data.discountAutomaticBxgyCreate.userErrors).toEqual([]);
+    const long = new Date(Date.now() - LAUNCH_LEASE_MS - 1_000);
+    await testDb().bundleDiscount.create({
+      data: { shop: A.domain, idempotencyKey: j.idempotencyKey, kind: "automatic", title: j.title, anchorProductIds: [pid(A, 1)], addOnProductIds: [pid(A, 2)], percentOff: 15, startsAt: long, combinesWith: DEFAULT_COMBINES_WITH as object, status: "PENDING", updatedAt: long },
+    });
+    const c = client(A);
+    const resumed = await launch(A, j, c);
+    expect(resumed).toMatchObject({ ok: true, created: false, discount: { status: "ACTIVE", discountId: created.data.discountAutomaticBxgyCreate.automaticDiscountNode.id } });
+    expect(c.hooks.creates).toBe(0);
+    expect(await count(A, j.title)).toBe(1);
+  });
+
+  it("at the 25-active automatic cap the row is FAILED with a message naming the cap; a code discount still launches", async () => {
+    for (let n = 1; n <= 25; n++) {
+      const body = await gql(C, `mutation Seed($d: DiscountAutomaticBasicInput!) { discountAutomaticBasicCreate(automaticBasicDiscount: $d) { userErrors { field message } } }`, {
+        d: { title: `Seeded ${n}`, customerGets: { value: { percentage: 0.05 }, items: { all: true } } },
+      });
+      expect(body.data.discountAutomaticBasicCreate.userErrors).toEqual([]);
+    }
+    expect((await allDiscounts(C)).filter((d: { status: string }) => d.status === "ACTIVE")).toHaveLength(25);
+
+    const i = input(C, { kind: "automatic", code: undefined });
+    const result = await launch(C, i);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors[0]).toMatchObject({ field: [], message: CAP_MESSAGE });
+    expect(CAP_MESSAGE).toMatch(/25 automatic discounts/);
+    expect(CAP_MESSAGE).toMatch(/code discount/);
+    expect(result.errors.some((e) => e.code === "ACTIVE_PERIOD_OVERLAP")).toBe(true);
+    expect(result.discount).toMatchObject({ status: "FAILED", discountId: null });
+    expect(result.discount?.lastError).toContain(CAP_MESSAGE);
+    expect(await count(C, i.title)).toBe(0);
+
+    const fallback = await launch(C, input(C));
+    expect(fallback).toMatchObject({ ok: true, created: true, discount: { status: "ACTIVE", kind: "code" } });
+  });
+
+  it("Shopify's user errors come back per field and nothing is ACTIVE; bad input is refused before Shopify", async () => {
+    const taken = input(A, { code: "BUNDLE1" }); // the first test's code
+    const c = client(A);
+    const result = await launch(A, taken, c);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toContainEqual({ field: ["bxgyCodeDiscount", "code"], message: "Code must be unique. Please try a different code.", code: "TAKEN" });
+    expect(result.discount).toMatchObject({ status: "FAILED", discountId: null });
+    expect(await count(A, taken.title)).toBe(0);
+
+    const unknownProduct = input(A, { addOns: ["999999"] });
+    const refused = await launch(A, unknownProduct, c);
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.errors).toContainEqual(expect.objectContaining({ field: ["bxgyCodeDiscount", "customerGets", "items", "products", "productsToAdd", "0"], code: "INVALID" }));
+
+    const creates = c.hooks.creates;
+    const tooMuch = await launch(A, input(A, { percentOff: 95 }), c);
+    expect(tooMuch).toMatchObject({ ok: false, discount: null });
+    if (!tooMuch.ok) expect(tooMuch.errors.map((e) => e.field)).toEqual([["percentOff"]]);
+    const noCode = await launch(A, input(A, { code: undefined }), c);
+    if (!noCode.ok) expect(noCode.errors.map((e) => e.field)).toEqual([["code"]]);
+    expect(noCode.ok).toBe(false);
+    expect(c.hooks.creates).toBe(creates);
+    const rows = await testDb().bundleDiscount.findMany({ where: { shop: A.domain, idempotencyKey: { in: [taken.idempotencyKey, unknownProduct.idempotencyKey] } } });
+    expect(rows.map((r) => r.status)).toEqual(["FAILED", "FAILED"]);
+  });
+
+  it("pause deactivates and end deletes the discount in Shopify, code and automatic", async () => {
+    for (const kind of ["code", "automatic"] as const) {
+      const launched = await launch(A, input(A, kind === "code" ? {} : { kind, code: undefined }));
+      expect(launched.ok).toBe(true);
+      const id = launched.discount!.id;
+      const args = { shop: A.domain, db: testDb(), client: client(A).admin, id };
+      const paused = await pauseBundleDiscount(args);
+      expect(paused).toMatchObject({ ok: true, discount: { status: "PAUSED" } });
+      expect((await readDiscount(A, launched.discount!.discountId!)).discount.status).toBe("EXPIRED");
+      expect(await pauseBundleDiscount(args)).toMatchObject({ ok: false });
+      const ended = await endBundleDiscount(args);
+      expect(ended).toMatchObject({ ok: true, discount: { status: "ENDED" } });
+      expect(await readDiscount(A, launched.discount!.discountId!)).toBeNull();
+    }
+  });
+
+  it("the sync sees a discount deleted or deactivated directly in Shopify", async () => {
+    const deleted = await launch(B, input(B));
+    const deactivated = await launch(B, input(B, { kind: "automatic", code: undefined }));
+    const untouched = await launch(B, input(B));
+    const del = await gql(B, `mutation Del($id: ID!) { discountCodeDelete(id: $id) { userErrors { message } } }`, { id: deleted.discount!.discountId });
+    expect(del.data.discountCodeDelete.userErrors).toEqual([]);
+    const off = await gql(B, `mutation Off($id: ID!) { discountAutomaticDeactivate(id: $id) { userErrors { message } } }`, { id: deactivated.discount!.discountId });
+    expect(off.data.discountAutomaticDeactivate.userErrors).toEqual([]);
+
+    const synced = await syncBundleDiscountStatus({ shop: B.domain, db: testDb(), client: client(B).admin });
+    const byId = new Map(synced.map((r) => [r.id, r]));
+    expect(byId.get(deleted.discount!.id)?.status).toBe("DELETED_IN_SHOPIFY");
+    expect(byId.get(deactivated.discount!.id)?.status).toBe("ENDED");
+    expect(byId.get(deactivated.discount!.id)?.endsAt).not.toBeNull();
+    expect(byId.get(untouched.discount!.id)?.status).toBe("ACTIVE");
+    expect(synced.every((r) => r.shop === B.domain)).toBe(true);
+  });
+
+  it("a THROTTLED create is retried by the client and the launch succeeds once", async () => {
+    const bucket = local.shop(A.domain).bucket;
+    let drained = false;
+    const c = client(A);
+    // The bucket is emptied the instant the create is priced: the real bucket refuses it with THROTTLED.
+    c.hooks.beforeNextCreate = () => {
+      const take = bucket.take.bind(bucket);
+      bucket.take = (cost: number) => {
+        bucket.take = take;
+        drained = take(bucket.status().currentlyAvailable);
+        return take(cost);
+      };
+    };
+    const i = input(A);
+    const result = await launch(A, i, c);
+    expect(drained).toBe(true);
+    expect(c.hooks.retries).toContain("THROTTLED");
+    expect(c.hooks.creates).toBe(2);
+    expect(result).toMatchObject({ ok: true, created: true, discount: { status: "ACTIVE" } });
+    expect(await count(A, i.title)).toBe(1);
+  });
+
+  it("two shops are isolated: the same key launches in each, and one shop cannot change or sync the other's", async () => {
+    const key = `shared-${++keys}`;
+    const a = await launch(A, input(A, { idempotencyKey: key }));
+    const b = await launch(B, input(B, { idempotencyKey: key }));
+    expect(a).toMatchObject({ ok: true, created: true });
+    expect(b).toMatchObject({ ok: true, created: true });
+    expect(a.discount!.id).not.toBe(b.discount!.id);
+    expect(await readDiscount(B, a.discount!.discountId!)).toBeNull();
+
+    const crossPause = await pauseBundleDiscount({ shop: B.domain, db: testDb(), client: client(B).admin, id: a.discount!.id });
+    expect(crossPause).toMatchObject({ ok: false, discount: null });
+    const crossEnd = await endBundleDiscount({ shop: B.domain, db: testDb(), client: client(B).admin, id: a.discount!.id });
+    expect(crossEnd).toMatchObject({ ok: false, discount: null });
+    expect(await testDb().bundleDiscount.findUnique({ where: { shop_id: { shop: A.domain, id: a.discount!.id } } })).toMatchObject({ status: "ACTIVE" });
+    expect((await readDiscount(A, a.discount!.discountId!)).discount.status).toBe("ACTIVE");
+
+    const synced = await syncBundleDiscountStatus({ shop: B.domain, db: testDb(), client: client(B).admin, id: a.discount!.id });
+    expect(synced).toEqual([]);
+  });
+});
