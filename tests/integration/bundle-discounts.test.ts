@@ -117,12 +117,15 @@ afterAll(() => local.close());
 
 describe("launching a bundle as a Shopify discount", () => {
   it("a code launch creates one buy X get Y code discount with the bundle's shape", async () => {
-    const i = input(A, { percentOff: 15 });
+    const action = await testDb().action.create({
+      data: { shop: A.domain, kind: "bundle-discount", title: "Laptop + mouse", target: {}, startsAt: new Date(), metric: "attach-rate", goalValue: 0.02, goalDirection: "increase", evaluationDays: 28 },
+    });
+    const i = input(A, { percentOff: 15, actionId: action.id });
     const result = await launch(A, i);
     expect(result.ok ? [] : result.errors).toEqual([]);
     if (!result.ok) return;
     expect(result.created).toBe(true);
-    expect(result.discount).toMatchObject({ shop: A.domain, status: "ACTIVE", kind: "code", code: i.code, anchorProductIds: [pid(A, 1), pid(A, 3)], addOnProductIds: [pid(A, 2)], lastError: null });
+    expect(result.discount).toMatchObject({ shop: A.domain, actionId: action.id, status: "ACTIVE", kind: "code", code: i.code, anchorProductIds: [pid(A, 1), pid(A, 3)], addOnProductIds: [pid(A, 2)], lastError: null });
     expect(result.discount.discountId).toMatch(/^gid:\/\/shopify\/DiscountCodeNode\/\d+$/);
     expect(result.discount.combinesWith).toEqual({ productDiscounts: false, orderDiscounts: true, shippingDiscounts: true });
 
@@ -257,6 +260,11 @@ describe("launching a bundle as a Shopify discount", () => {
     const noCode = await launch(A, input(A, { code: undefined }), c);
     if (!noCode.ok) expect(noCode.errors.map((e) => e.field)).toEqual([["code"]]);
     expect(noCode.ok).toBe(false);
+    const otherShopsAction = await testDb().action.create({
+      data: { shop: B.domain, kind: "bundle-discount", title: "B's bundle", target: {}, startsAt: new Date(), metric: "attach-rate", goalValue: 0.02, goalDirection: "increase", evaluationDays: 28 },
+    });
+    const foreign = await launch(A, input(A, { actionId: otherShopsAction.id }), c);
+    expect(foreign).toMatchObject({ ok: false, discount: null, errors: [{ field: ["actionId"] }] });
     expect(c.hooks.creates).toBe(creates);
     const rows = await testDb().bundleDiscount.findMany({ where: { shop: A.domain, idempotencyKey: { in: [taken.idempotencyKey, unknownProduct.idempotencyKey] } } });
     expect(rows.map((r) => r.status)).toEqual(["FAILED", "FAILED"]);

@@ -135,6 +135,9 @@ export async function launchBundleDiscount({ shop, db, client, now, input }: Lau
     return { ok: false, discount: null, errors: parsed.error.issues.map((i) => ({ field: i.path.map(String), message: i.message })) };
   }
   const v = parsed.data;
+  if (v.actionId && !(await db.action.findUnique({ where: { shop_id: { shop, id: v.actionId } }, select: { id: true } }))) {
+    return { ok: false, discount: null, errors: [{ field: ["actionId"], message: "There is no such action in this shop." }] };
+  }
   const startsAt = v.startsAt.getTime() < now.getTime() ? now : v.startsAt;
   // Insert first: only the call whose row this is goes on to Shopify; a concurrent twin finds it.
   const inserted = await db.bundleDiscount.createMany({
