@@ -18,43 +18,10 @@ export const BUNDLE_DISCOUNT_NODE = `#graphql
             shippingDiscounts
           }
           customerBuys {
-            value {
-              ... on DiscountQuantity {
-                quantity
-              }
-            }
-            items {
-              ... on DiscountProducts {
-                products(first: 50) {
-                  nodes {
-                    id
-                  }
-                }
-              }
-            }
+            ...BundleBuys
           }
           customerGets {
-            value {
-              ... on DiscountOnQuantity {
-                quantity {
-                  quantity
-                }
-                effect {
-                  ... on DiscountPercentage {
-                    percentage
-                  }
-                }
-              }
-            }
-            items {
-              ... on DiscountProducts {
-                products(first: 50) {
-                  nodes {
-                    id
-                  }
-                }
-              }
-            }
+            ...BundleGets
           }
           usesPerOrderLimit
           codes(first: 1) {
@@ -74,45 +41,54 @@ export const BUNDLE_DISCOUNT_NODE = `#graphql
             shippingDiscounts
           }
           customerBuys {
-            value {
-              ... on DiscountQuantity {
-                quantity
-              }
-            }
-            items {
-              ... on DiscountProducts {
-                products(first: 50) {
-                  nodes {
-                    id
-                  }
-                }
-              }
-            }
+            ...BundleBuys
           }
           customerGets {
-            value {
-              ... on DiscountOnQuantity {
-                quantity {
-                  quantity
-                }
-                effect {
-                  ... on DiscountPercentage {
-                    percentage
-                  }
-                }
-              }
-            }
-            items {
-              ... on DiscountProducts {
-                products(first: 50) {
-                  nodes {
-                    id
-                  }
-                }
-              }
-            }
+            ...BundleGets
           }
           usesPerOrderLimit
+        }
+      }
+    }
+  }
+
+  # The buy X get Y shape both kinds share: what the customer buys, and what they get at which percentage.
+  fragment BundleBuys on DiscountCustomerBuys {
+    value {
+      ... on DiscountQuantity {
+        quantity
+      }
+    }
+    items {
+      ... on DiscountProducts {
+        products(first: 50) {
+          nodes {
+            id
+          }
+        }
+      }
+    }
+  }
+
+  fragment BundleGets on DiscountCustomerGets {
+    value {
+      ... on DiscountOnQuantity {
+        quantity {
+          quantity
+        }
+        effect {
+          ... on DiscountPercentage {
+            percentage
+          }
+        }
+      }
+    }
+    items {
+      ... on DiscountProducts {
+        products(first: 50) {
+          nodes {
+            id
+          }
         }
       }
     }
