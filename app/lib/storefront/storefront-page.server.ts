@@ -7,7 +7,6 @@ import { z } from "zod";
 import defaultPrisma from "../../db.server";
 import { JOB } from "../../jobs/names";
 import type { JobQueue } from "../../jobs/types";
-import { parseShopSettings } from "../../models/shop-settings";
 import { ActionError } from "../insights/action-error";
 import { evaluateAction } from "../insights/actions.server";
 import { readLastPublication } from "./publish.server";
@@ -20,8 +19,7 @@ export async function requestStorefrontPublication({ shop, queue }: { shop: stri
 
 export async function storefrontPage({ db = defaultPrisma, shop, now }: { db?: PrismaClient; shop: string; now: Date }) {
   const page = await widgetsPage({ db, shop, now });
-  const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } });
-  const holdoutShare = parseShopSettings(shop, shopRow?.settings).storefront.holdoutShare;
+  const { holdoutShare } = page.settings;
   const widgets = await Promise.all(
     // Only a widget that can be launched shows what a test could detect (each reads the widget's last 28 days of visitors).
     page.widgets.map(async (w) => ({

@@ -318,5 +318,5 @@ export async function storefrontPage({ db = defaultPrisma, shop, now }: { db?: P
       };
     }),
   );
-  return { currency: row.currency, settings: { holdoutPercent: settings.holdoutShare * 100, version: settings.version }, widgets };
+  return { currency: row.currency, settings: { holdoutShare: settings.holdoutShare, holdoutPercent: settings.holdoutShare * 100, version: settings.version }, widgets };
 }
