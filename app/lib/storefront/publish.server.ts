@@ -11,6 +11,7 @@ import type { MetafieldPublication, PrismaClient } from "@prisma/client";
 import defaultPrisma from "../../db.server";
 import { buildProductOffers, productGid, productMetafields, widgetSettingsMetafield, type CatalogProduct, type MetafieldValue } from "../../insights/offers/payload";
 import { parseShopSettings } from "../../models/shop-settings";
+import { unauthenticated } from "../../shopify.server";
 import { createAdminClient, type AdminClient } from "../../shopify/client.server";
 import { SHOP_ID_QUERY, type ShopIdQueryData } from "../../shopify/graphql/ShopIdQuery";
 import { adminFetch } from "../../shopify/local-shopify.server";
@@ -88,8 +89,6 @@ async function whyNoOfflineClient(db: PrismaClient, shop: string): Promise<strin
 
 /** A client on the shop's offline session (its token refreshed when it expires). */
 async function offlineClient(shop: string): Promise<AdminClient> {
-  // Loaded here, not at the top: the Shopify app configuration is only needed when a session is used.
-  const { unauthenticated } = await import("../../shopify.server");
   const { session } = await unauthenticated.admin(shop);
   if (!session.accessToken) throw new Error(`the offline session of ${shop} has no access token`);
   return createAdminClient({ shop, accessToken: session.accessToken, fetch: adminFetch() });
