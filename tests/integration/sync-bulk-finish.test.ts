@@ -32,14 +32,15 @@ describe("bulk_operations/finish", () => {
     await createShop(db, { domain: env.shop, currency: "VND" });
     const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
     // Exports take a while (the first polls see them RUNNING) and every poll sleep lasts forever: only a wake moves
-    // the sync on.
-    bulkControls(env.local).delayMs = 150;
+    // the sync on. The delay must outlast the gap between starting an export and the sync's first poll of it even on a
+    // loaded machine (150 ms did not: a first poll that already sees COMPLETED needs no wake).
+    bulkControls(env.local).delayMs = 600;
     const syncing = runFullSync({ runId: run.id, deps: { db, client: env.client, now: () => new Date(), sleep: never, pollIntervalMs: 1 } });
     const worker = testWorker();
     let finished = false;
     void syncing.then(() => (finished = true));
     const woken = new Set<string>();
-    for (let i = 0; i < 400 && !finished; i++) {
+    for (let i = 0; i < 2000 && !finished; i++) {
       const current = await db.syncRun.findUniqueOrThrow({ where: { id: run.id } });
       for (const { op, status } of opsOf(current.cursor)) {
         if (status !== "started" || woken.has(op!)) continue;
