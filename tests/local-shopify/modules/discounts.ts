@@ -1,6 +1,7 @@
 /**
- * Amount-off ("basic") and buy X get Y discounts, automatic and with codes: create, deactivate, delete, and the
- * read-back `discountNode`, `discountNodes` and `codeDiscountNodeByCode`.
+ * Amount-off ("basic") and buy X get Y discounts, automatic and with codes: create, activate, deactivate, delete, and
+ * the read-back `discountNode`, `discountNodes` and `codeDiscountNodeByCode`. The storefront's cart prices itself with
+ * the live discounts held here (`storefrontDiscounts`, storefront/discounts.ts).
  *
  * Reproduced Shopify behaviour (2026-01, https://shopify.dev/docs/api/admin-graphql/2026-01/mutations/discountCodeBasicCreate
  * and its siblings; error codes from DiscountErrorCode, https://shopify.dev/docs/api/admin-graphql/2026-01/enums/DiscountErrorCode):
@@ -13,7 +14,17 @@
  * - BXGY: `customerBuys.value` is a quantity or a purchase amount; `customerGets.value` must be `discountOnQuantity`
  *   (a quantity and an effect); neither side can be "all items".
  * - At most 25 automatic discounts can be active at a time (ACTIVE_PERIOD_OVERLAP).
- * - Status is SCHEDULED before `startsAt`, EXPIRED from `endsAt`, ACTIVE otherwise. Deactivating sets `endsAt` to now.
+ * - Status is SCHEDULED before `startsAt`, EXPIRED from `endsAt`, ACTIVE otherwise. Deactivating sets `endsAt` to now
+ *   (https://shopify.dev/docs/api/admin-graphql/2026-01/mutations/discountAutomaticDeactivate, example "Deactivate an
+ *   active automatic discount").
+ * - Activating (`discountAutomaticActivate`, `discountCodeActivate`) a scheduled discount sets `startsAt` to now
+ *   (the docs' example "Activate an automatic discount set to start in the future",
+ *   https://shopify.dev/docs/api/admin-graphql/2026-01/mutations/discountAutomaticActivate); activating an expired or
+ *   deactivated one clears `endsAt` (null: no end). The docs list an example "Activate an expired automatic/code
+ *   discount" whose text we could not read: clearing `endsAt` is our reading of it, not confirmed. Activating an active
+ *   discount changes nothing. Activating an automatic discount that is not yet counted against the cap, when 25 are
+ *   already active or scheduled, gives the creation's ACTIVE_PERIOD_OVERLAP error and changes nothing. An unknown id
+ *   (or a code discount's id given to the automatic mutation) is an INVALID user error on `id`.
  *
  * Not implemented (loud failures): the `summary`/`shortSummary` text, usage counts, app and free-shipping discounts,
  * update mutations, `recurringCycleLimit`, the deprecated `customerSelection` other than all customers.
@@ -39,14 +50,14 @@ import { segmentObjectById } from "./segments";
 
 export const MAX_ACTIVE_AUTOMATIC_DISCOUNTS = 25;
 
-type Items = { kind: "all" } | { kind: "products"; products: number[]; variants: number[] } | { kind: "collections"; collections: number[] };
-type Effect = { kind: "percentage"; percentage: number } | { kind: "amount"; minor: number; appliesOnEachItem: boolean };
-type GetsValue = Effect | { kind: "onQuantity"; quantity: number; effect: Effect };
-type BuysValue = { kind: "quantity"; quantity: number } | { kind: "amount"; amount: string };
-type Context = { kind: "all" } | { kind: "customers"; ids: number[] } | { kind: "segments"; ids: string[] };
-type Minimum = { kind: "quantity"; quantity: number } | { kind: "subtotal"; minor: number } | null;
+export type Items = { kind: "all" } | { kind: "products"; products: number[]; variants: number[] } | { kind: "collections"; collections: number[] };
+export type Effect = { kind: "percentage"; percentage: number } | { kind: "amount"; minor: number; appliesOnEachItem: boolean };
+export type GetsValue = Effect | { kind: "onQuantity"; quantity: number; effect: Effect };
+export type BuysValue = { kind: "quantity"; quantity: number } | { kind: "amount"; amount: string };
+export type Context = { kind: "all" } | { kind: "customers"; ids: number[] } | { kind: "segments"; ids: string[] };
+export type Minimum = { kind: "quantity"; quantity: number } | { kind: "subtotal"; minor: number } | null;
 
-interface DiscountRecord {
+export interface DiscountRecord {
   id: number;
   method: "automatic" | "code";
   type: "basic" | "bxgy";
@@ -337,7 +348,7 @@ function readMinimum(shop: ShopState, input: DiscountInput["minimumRequirement"]
   return null;
 }
 
-const discountStatus = (d: DiscountRecord, now: number) => (d.endsAt !== null && d.endsAt <= now ? "EXPIRED" : d.startsAt > now ? "SCHEDULED" : "ACTIVE");
+export const discountStatus = (d: DiscountRecord, now: number) => (d.endsAt !== null && d.endsAt <= now ? "EXPIRED" : d.startsAt > now ? "SCHEDULED" : "ACTIVE");
 
 function create(method: DiscountRecord["method"], type: DiscountRecord["type"], argument: string, input: DiscountInput, { shop, now }: RequestContext) {
   if (input.recurringCycleLimit != null) throw notImplemented("recurringCycleLimit");
@@ -602,6 +613,33 @@ function deactivate(method: DiscountRecord["method"]) {
   };
 }
 
+function activate(method: DiscountRecord["method"]) {
+  return (args: { id: string }, { shop, now }: RequestContext) => {
+    const payloadKey = method === "automatic" ? "automaticDiscountNode" : "codeDiscountNode";
+    const d = findDiscount(shop, args.id, method);
+    if (!d) return { [payloadKey]: null, userErrors: [discountError(["id"], "Discount does not exist", "INVALID")] };
+    const t = now.getTime();
+    if (method === "automatic" && discountStatus(d, t) === "EXPIRED") {
+      // Counted as on creation: every automatic discount that is not expired (active or scheduled) holds a place.
+      const holding = [...state(shop).discounts.values()].filter((x) => x !== d && x.method === "automatic" && discountStatus(x, t) !== "EXPIRED");
+      if (holding.length >= MAX_ACTIVE_AUTOMATIC_DISCOUNTS) {
+        return { [payloadKey]: null, userErrors: [discountError(["id"], `Only ${MAX_ACTIVE_AUTOMATIC_DISCOUNTS} automatic discounts can be active at the same time.`, "ACTIVE_PERIOD_OVERLAP")] };
+      }
+    }
+    let changed = false;
+    if (d.startsAt > t) {
+      d.startsAt = t;
+      changed = true;
+    }
+    if (d.endsAt !== null && d.endsAt <= t) {
+      d.endsAt = null;
+      changed = true;
+    }
+    if (changed) d.updatedAt = t;
+    return { [payloadKey]: methodNode(shop, d), userErrors: [] };
+  };
+}
+
 function remove(method: DiscountRecord["method"]) {
   return (args: { id: string }, { shop }: RequestContext) => {
     const payloadKey = method === "automatic" ? "deletedAutomaticDiscountId" : "deletedCodeDiscountId";
@@ -665,6 +703,11 @@ function discountNodes(args: PageArgs & { query?: string | null; sortKey?: strin
   return connection("DiscountNode", items, (d) => String(d.id), args, context, (d) => discountNodeObject(shop, d));
 }
 
+/** Every discount of the shop that exists (not deleted), in creation order: what the storefront's cart prices with. */
+export function storefrontDiscounts(shop: ShopState): readonly DiscountRecord[] {
+  return [...state(shop).discounts.values()].sort((a, b) => a.id - b.id);
+}
+
 export const discountsModule: ApiModule = {
   name: "discounts",
   query: {
@@ -686,6 +729,8 @@ export const discountsModule: ApiModule = {
     discountAutomaticBxgyCreate: (args: { automaticBxgyDiscount: DiscountInput }, context) =>
       create("automatic", "bxgy", "automaticBxgyDiscount", args.automaticBxgyDiscount, context),
     discountCodeBxgyCreate: (args: { bxgyCodeDiscount: DiscountInput }, context) => create("code", "bxgy", "bxgyCodeDiscount", args.bxgyCodeDiscount, context),
+    discountAutomaticActivate: activate("automatic"),
+    discountCodeActivate: activate("code"),
     discountAutomaticDeactivate: deactivate("automatic"),
     discountCodeDeactivate: deactivate("code"),
     discountAutomaticDelete: remove("automatic"),

@@ -5,7 +5,9 @@
  * Reproduced Shopify behaviour (https://shopify.dev/docs/api/admin-graphql/2026-01/mutations/tagsAdd):
  * - `tags` is a list, and each element may itself be a comma-separated list ("one, two, three").
  * - Tags are trimmed and compared case-insensitively: adding "VIP" to a customer tagged "vip" changes nothing, and
- *   removing "VIP" removes "vip". A tag is at most 255 characters.
+ *   removing "VIP" removes "vip". A tag is at most 255 characters, and a customer has at most 250 tags (the schema's
+ *   `Customer.tags`: "A customer can have up to 250 tags. Each tag can have up to 255 characters."): a tagsAdd that
+ *   would leave more is a user error on `tags` and changes nothing (tags it already has do not count twice).
  * - The payload's `node` is the tagged object (a `Node`: Customer, Order or Product); an id that names nothing gives
  *   `node: null` and a user error on `id`. The message wording is the local Shopify's.
  * DraftOrder and Article are taggable in Shopify but not seeded here: they fail loudly as not implemented.
@@ -16,6 +18,7 @@ import { effectiveTags, setTags, type ShopState } from "../store";
 import { plainUserError, seedLookup, splitGid } from "./mutation-kit";
 
 export const MAX_TAG_LENGTH = 255;
+export const MAX_CUSTOMER_TAGS = 250;
 
 /** The seed tags of a taggable object, or undefined when the id names no such object. */
 function seedTagsOf(shop: ShopState, type: string, id: number): readonly string[] | undefined {
@@ -55,6 +58,9 @@ function change(operation: "add" | "remove") {
     if (operation === "add") {
       next = [...current];
       for (const tag of tags) if (!next.some((t) => t.toLowerCase() === tag.toLowerCase())) next.push(tag);
+      if (parsed.type === "Customer" && next.length > MAX_CUSTOMER_TAGS) {
+        return { node: null, userErrors: [plainUserError(["tags"], `A customer can have at most ${MAX_CUSTOMER_TAGS} tags (this would make ${next.length})`)] };
+      }
     } else {
       const removed = new Set(tags.map((t) => t.toLowerCase()));
       next = current.filter((t) => !removed.has(t.toLowerCase()));

@@ -311,6 +311,59 @@ describe("deactivate, delete and list", () => {
   });
 });
 
+describe("activate (after the cap test: 25 automatic discounts are active)", () => {
+  const CODE_ACTIVATE = `mutation A($id: ID!) { discountCodeActivate(id: $id) { codeDiscountNode { id codeDiscount { ... on DiscountCodeBasic { status startsAt endsAt updatedAt } } } ${ERRORS} } }`;
+  const AUTOMATIC_ACTIVATE = `mutation A($id: ID!) { discountAutomaticActivate(id: $id) { automaticDiscountNode { id automaticDiscount { ... on DiscountAutomaticBasic { status startsAt endsAt } ... on DiscountAutomaticBxgy { status startsAt endsAt } } } ${ERRORS} } }`;
+  const now = () => new Date(clock).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+  it("starts a scheduled code discount now, reopens a deactivated one (endsAt null), and leaves an active one as it is", async () => {
+    const scheduled = (await gql(CODE_BASIC, { input: percentOffTeas("SOON", { startsAt: "2026-06-01T00:00:00Z", endsAt: null }) })).data.discountCodeBasicCreate.codeDiscountNode.id;
+    clock += 60_000;
+    const started = await gql(CODE_ACTIVATE, { id: scheduled });
+    expect(started.data.discountCodeActivate).toEqual({ codeDiscountNode: { id: scheduled, codeDiscount: { status: "ACTIVE", startsAt: now(), endsAt: null, updatedAt: now() } }, userErrors: [] });
+
+    const paused = (await gql(CODE_BASIC, { input: percentOffTeas("PAUSED", { endsAt: "2026-12-01T00:00:00Z" }) })).data.discountCodeBasicCreate.codeDiscountNode.id;
+    await gql(`mutation D($id: ID!) { discountCodeDeactivate(id: $id) { ${ERRORS} } }`, { id: paused });
+    clock += 60_000;
+    const reopened = await gql(CODE_ACTIVATE, { id: paused });
+    expect(reopened.data.discountCodeActivate.codeDiscountNode.codeDiscount).toEqual({ status: "ACTIVE", startsAt: "2026-03-01T00:00:00Z", endsAt: null, updatedAt: now() });
+    const before = reopened.data.discountCodeActivate.codeDiscountNode.codeDiscount;
+    clock += 60_000;
+    const again = await gql(CODE_ACTIVATE, { id: paused });
+    expect(again.data.discountCodeActivate.codeDiscountNode.codeDiscount).toEqual(before); // nothing to change: updatedAt stays
+  });
+
+  it("answers INVALID on id for an unknown id and for the other kind's id", async () => {
+    const unknown = await gql(CODE_ACTIVATE, { id: "gid://shopify/DiscountCodeNode/1" });
+    expect(unknown.data.discountCodeActivate).toEqual({ codeDiscountNode: null, userErrors: [{ field: ["id"], code: "INVALID", message: "Discount does not exist", extraInfo: null }] });
+    const code = (await gql(`{ codeDiscountNodeByCode(code: "SOON") { id } }`)).data.codeDiscountNodeByCode.id;
+    const wrongKind = await gql(AUTOMATIC_ACTIVATE, { id: code.replace("DiscountCodeNode", "DiscountAutomaticNode") });
+    expect(errorsOf(wrongKind)).toEqual([["id", "INVALID"]]);
+  });
+
+  it(`refuses to reactivate an automatic discount while ${MAX_ACTIVE_AUTOMATIC_DISCOUNTS} others are active, with the creation's error`, async () => {
+    const autos = (await gql(`{ discountNodes(first: 100, query: "method:automatic status:active", sortKey: ID) { nodes { id } } }`)).data.discountNodes.nodes.map((n: { id: string }) => n.id.replace("DiscountNode", "DiscountAutomaticNode"));
+    expect(autos).toHaveLength(MAX_ACTIVE_AUTOMATIC_DISCOUNTS);
+    const paused = autos.at(-1);
+    await gql(`mutation D($id: ID!) { discountAutomaticDeactivate(id: $id) { ${ERRORS} } }`, { id: paused });
+    const filler = await gql(AUTOMATIC_BXGY, { input: bxgy({ title: "Takes the freed place", startsAt: undefined }) });
+    expect(filler.data.discountAutomaticBxgyCreate.userErrors).toEqual([]);
+    clock += 60_000;
+    const refused = await gql(AUTOMATIC_ACTIVATE, { id: paused });
+    expect(refused.data.discountAutomaticActivate).toEqual({
+      automaticDiscountNode: null,
+      userErrors: [{ field: ["id"], code: "ACTIVE_PERIOD_OVERLAP", message: `Only ${MAX_ACTIVE_AUTOMATIC_DISCOUNTS} automatic discounts can be active at the same time.`, extraInfo: null }],
+    });
+    const still = await gql(`query S($id: ID!) { discountNode(id: $id) { discount { ... on DiscountAutomaticBasic { status } } } }`, { id: paused });
+    expect(still.data.discountNode.discount.status).toBe("EXPIRED");
+    // Deleting one frees a place: the paused discount activates again, with no end date.
+    const fillerId = filler.data.discountAutomaticBxgyCreate.automaticDiscountNode.id;
+    expect((await gql(`mutation D($id: ID!) { discountAutomaticDelete(id: $id) { ${ERRORS} } }`, { id: fillerId })).data.discountAutomaticDelete.userErrors).toEqual([]);
+    const activated = await gql(AUTOMATIC_ACTIVATE, { id: paused });
+    expect(activated.data.discountAutomaticActivate).toMatchObject({ automaticDiscountNode: { id: paused, automaticDiscount: { status: "ACTIVE", endsAt: null } }, userErrors: [] });
+  });
+});
+
 describe("status over time (last: it moves the clock past the other discounts' end dates)", () => {
   it("derives the status from startsAt/endsAt and the clock", async () => {
     const scheduled = await gql(CODE_BASIC, { input: percentOffTeas("LATER", { startsAt: "2026-05-01T00:00:00Z", endsAt: null }) });

@@ -156,6 +156,16 @@ describe("customerSegmentMembers", () => {
     expect(next.data.customerSegmentMembers.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([gid("CustomerSegmentMember", 23)]);
   });
 
+  it("matches tag values with hyphens and colons exactly (the app's il- tags), by segmentId with totalCount", async () => {
+    const segment = (await gql(CREATE, { name: "il-seg champions", query: "customer_tags CONTAINS 'il-seg:champions-2026'" })).data.segmentCreate.segment;
+    await gql(`mutation { tagsAdd(id: "${gid("Customer", 22)}", tags: ["il-seg:champions-2026"]) { userErrors { message } } }`);
+    await gql(`mutation { tagsAdd(id: "${gid("Customer", 23)}", tags: ["il-seg:champions"]) { userErrors { message } } }`); // a prefix is another tag
+    const members = await gql(MEMBERS, { segmentId: segment.id, first: 10 });
+    expect(members.data.customerSegmentMembers.totalCount).toBe(1);
+    expect(members.data.customerSegmentMembers.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([gid("CustomerSegmentMember", 22)]);
+    expect(await memberIds("customer_tags CONTAINS 'il-seg:champions' OR customer_tags CONTAINS 'il-seg:champions-2026'")).toEqual([22, 23]);
+  });
+
   it("answers errors for an unknown segment, an invalid query, and fields it does not implement", async () => {
     const unknown = await gql(MEMBERS, { segmentId: "gid://shopify/Segment/1", first: 5 });
     expect(unknown.errors[0].message).toContain("Segment does not exist");

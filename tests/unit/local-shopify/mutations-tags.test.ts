@@ -128,6 +128,30 @@ describe("tagsAdd / tagsRemove", () => {
     expect(tagsOf("Customer", 22)).toEqual([]);
   });
 
+  it("accepts a tag of exactly 255 characters", async () => {
+    const tag = "y".repeat(255);
+    expect((await gql(ADD, { id: gid("Customer", 22), tags: [tag] })).data.tagsAdd.userErrors).toEqual([]);
+    expect(tagsOf("Customer", 22)).toEqual([tag]);
+    await gql(REMOVE, { id: gid("Customer", 22), tags: [tag] });
+    expect(tagsOf("Customer", 22)).toEqual([]);
+  });
+
+  it("keeps a customer at 250 tags at most: a tagsAdd past it is a user error on tags and changes nothing", async () => {
+    const customer = gid("Customer", 22);
+    const tags = Array.from({ length: 249 }, (_, i) => `il-seg:${i}`);
+    expect((await gql(ADD, { id: customer, tags })).data.tagsAdd.userErrors).toEqual([]);
+    expect(tagsOf("Customer", 22)).toHaveLength(249);
+    const over = await gql(ADD, { id: customer, tags: ["il-a", "il-b"] });
+    expect(over.data.tagsAdd).toEqual({ node: null, userErrors: [{ field: ["tags"], message: expect.stringContaining("250") }] });
+    expect(tagsOf("Customer", 22)).toHaveLength(249);
+    // Tags it already has do not count again; the 250th fits.
+    expect((await gql(ADD, { id: customer, tags: ["IL-SEG:0", "il-a"] })).data.tagsAdd.userErrors).toEqual([]);
+    expect(tagsOf("Customer", 22)).toHaveLength(250);
+    expect((await gql(ADD, { id: customer, tags: ["il-b"] })).data.tagsAdd.userErrors[0].field).toEqual(["tags"]);
+    await gql(REMOVE, { id: customer, tags: [...tags, "il-a"] });
+    expect(tagsOf("Customer", 22)).toEqual([]);
+  });
+
   it("fails loudly on what it does not implement", async () => {
     const fields = await gql(`mutation { tagsAdd(id: "${CUSTOMER}", tags: ["a"]) { node { id ... on Customer { tags } } userErrors { message } } }`);
     expect(fields.errors[0]).toMatchObject({ message: "The local Shopify does not implement Customer.tags", extensions: { code: "NOT_IMPLEMENTED_LOCALLY" } });
