@@ -12,29 +12,38 @@
  *   also retries an automatic create whose answer was lost, which can make a twin; the app cannot tell it from a
  *   failure before the answer. Known gap: an automatic discount the merchant made
  *   by hand with the very same title would be adopted.
- * - The discount: the customer buys one of the anchor products (quantity 1) and gets one add-on product at percentOff %
- *   off, once per order (usesPerOrderLimit 1), for all customers.
+ * - The discount: the customer buys one of the anchor products (quantity 1) and gets as many add-on units as the bundle
+ *   has add-ons (one for a pair) at percentOff % off, once per order (usesPerOrderLimit 1), so the storefront's bundle
+ *   price (percentOff on each add-on) is what checkout gives. Shopify lets those units be any of the add-ons: a shopper
+ *   taking two of one add-on of a three-product bundle gets both at the bundle's price (a bounded give-away).
+ *   For all buyers, or (segmentIds) only the customers of those Shopify segments (`context.customerSegments`).
  * - combinesWith defaults to the safe choice: no other product discount stacks on the bundle's add-on (it could give it
  *   away at a loss), order and shipping discounts still apply.
  * - Shopify's user errors are returned field by field for a form; the row is FAILED with them, never ACTIVE. The
  *   25-active automatic cap gets a message naming the cap and suggesting a code discount.
- * - Pause deactivates the discount (Shopify sets its end to now; it can be reactivated in the Shopify admin). End
- *   deletes it from Shopify (the app's row keeps the record as ENDED). Resume (discount*Activate) is not in this slice:
- *   the local Shopify does not implement the activate mutations yet.
+ * - Pause deactivates the discount (Shopify sets its end to now). Resume activates it again (discount*Activate; an
+ *   automatic one counts toward the cap again, and is refused with the cap message when the shop is at it). End
+ *   deletes it from Shopify (the app's row keeps the record as ENDED).
  * - Sync reads each live row's discount back: gone → DELETED_IN_SHOPIFY; expired → PAUSED stays PAUSED, ACTIVE becomes
- *   ENDED; active or scheduled → ACTIVE; its title and dates as Shopify now has them.
+ *   ENDED; active or scheduled → ACTIVE; its title, dates, percentage and add-ons as Shopify now has them. A change made
+ *   in the Shopify admin is recorded on the row's lastError as "Edited in Shopify: …" (EDITED_PREFIX) until the next
+ *   change from the app, so the app can say so.
+ * - listCappedAutomaticDiscounts names the automatic discounts that count toward the cap (active or scheduled).
  * Every query is scoped by shop.
  */
 import type { BundleDiscount, Prisma, PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import { AdminApiError, type AdminClient } from "../client.server";
 import type { BxgyDiscountInput, DiscountCombinesWithInput, DiscountUserError } from "../discount-types";
+import { ACTIVE_AUTOMATIC_DISCOUNTS, type ActiveAutomaticDiscountsData } from "../graphql/ActiveAutomaticDiscounts";
 import { AUTOMATIC_DISCOUNTS_BY_TITLE, type AutomaticDiscountsByTitleData } from "../graphql/AutomaticDiscountsByTitle";
 import { BUNDLE_DISCOUNT_NODE, type BundleDiscountNodeData } from "../graphql/BundleDiscountNode";
 import { CODE_DISCOUNT_NODE_BY_CODE, type CodeDiscountNodeByCodeData } from "../graphql/CodeDiscountNodeByCode";
+import { DISCOUNT_AUTOMATIC_ACTIVATE, type DiscountAutomaticActivateData } from "../graphql/DiscountAutomaticActivate";
 import { DISCOUNT_AUTOMATIC_BXGY_CREATE, type DiscountAutomaticBxgyCreateData } from "../graphql/DiscountAutomaticBxgyCreate";
 import { DISCOUNT_AUTOMATIC_DEACTIVATE, type DiscountAutomaticDeactivateData } from "../graphql/DiscountAutomaticDeactivate";
 import { DISCOUNT_AUTOMATIC_DELETE, type DiscountAutomaticDeleteData } from "../graphql/DiscountAutomaticDelete";
+import { DISCOUNT_CODE_ACTIVATE, type DiscountCodeActivateData } from "../graphql/DiscountCodeActivate";
 import { DISCOUNT_CODE_BXGY_CREATE, type DiscountCodeBxgyCreateData } from "../graphql/DiscountCodeBxgyCreate";
 import { DISCOUNT_CODE_DEACTIVATE, type DiscountCodeDeactivateData } from "../graphql/DiscountCodeDeactivate";
 import { DISCOUNT_CODE_DELETE, type DiscountCodeDeleteData } from "../graphql/DiscountCodeDelete";
@@ -80,6 +89,8 @@ export const BundleLaunchInputSchema = z
     startsAt: z.coerce.date(),
     endsAt: z.coerce.date().optional(),
     combinesWith: z.object({ productDiscounts: z.boolean(), orderDiscounts: z.boolean(), shippingDiscounts: z.boolean() }).optional(),
+    /** Shopify Segment GIDs the discount is limited to; none = all buyers. */
+    segmentIds: z.array(z.string().trim().regex(/^gid:\/\/shopify\/Segment\/\d+$/, "must be a Shopify segment id")).max(20).optional(),
   })
   .superRefine((input, ctx) => {
     if (input.kind === "code" && !input.code) ctx.addIssue({ code: "custom", path: ["code"], message: "A code discount needs a code." });
@@ -110,7 +121,24 @@ export interface LaunchArgs {
 
 const productGid = (id: string) => `gid://shopify/Product/${id}`;
 
-function bxgyInput(row: BundleDiscount): BxgyDiscountInput {
+/** Where the discount applies: everyone, or the customers of the row's segments. */
+export type DiscountContext = { all: "ALL" } | { customerSegments: { add: string[] } };
+
+function contextOf(row: Pick<BundleDiscount, "segmentIds">): DiscountContext {
+  return row.segmentIds.length > 0 ? { customerSegments: { add: [...row.segmentIds] } } : { all: "ALL" };
+}
+
+/**
+ * The exact input Shopify is sent for a bundle (the launch preview shows it): the buy X get Y shape, and for a code
+ * discount its code.
+ */
+export function bundleDiscountInput(
+  row: Pick<BundleDiscount, "title" | "startsAt" | "endsAt" | "combinesWith" | "anchorProductIds" | "addOnProductIds" | "percentOff" | "segmentIds" | "kind" | "code">,
+): BxgyDiscountInput & { context: DiscountContext; code?: string } {
+  return { ...bxgyInput(row), context: contextOf(row), ...(row.kind === "code" && row.code ? { code: row.code } : {}) };
+}
+
+function bxgyInput(row: Pick<BundleDiscount, "title" | "startsAt" | "endsAt" | "combinesWith" | "anchorProductIds" | "addOnProductIds" | "percentOff">): BxgyDiscountInput {
   return {
     title: row.title,
     startsAt: row.startsAt.toISOString(),
@@ -118,7 +146,7 @@ function bxgyInput(row: BundleDiscount): BxgyDiscountInput {
     combinesWith: row.combinesWith as unknown as DiscountCombinesWithInput,
     customerBuys: { value: { quantity: "1" }, items: { products: { productsToAdd: row.anchorProductIds.map(productGid) } } },
     customerGets: {
-      value: { discountOnQuantity: { quantity: "1", effect: { percentage: row.percentOff / 100 } } },
+      value: { discountOnQuantity: { quantity: String(row.addOnProductIds.length), effect: { percentage: row.percentOff / 100 } } },
       items: { products: { productsToAdd: row.addOnProductIds.map(productGid) } },
     },
     usesPerOrderLimit: 1,
@@ -155,6 +183,7 @@ export async function launchBundleDiscount({ shop, db, client, now, input }: Lau
         startsAt,
         endsAt: v.endsAt ?? null,
         combinesWith: { ...(v.combinesWith ?? DEFAULT_COMBINES_WITH) },
+        segmentIds: [...new Set(v.segmentIds ?? [])],
         status: "PENDING",
         updatedAt: now,
       },
@@ -185,12 +214,12 @@ export async function launchBundleDiscount({ shop, db, client, now, input }: Lau
     let userErrors: DiscountUserError[];
     if (row.kind === "code") {
       const data = await client.request<DiscountCodeBxgyCreateData>(DISCOUNT_CODE_BXGY_CREATE, {
-        bxgyCodeDiscount: { ...bxgyInput(row), code: row.code, context: { all: "ALL" } },
+        bxgyCodeDiscount: { ...bxgyInput(row), code: row.code, context: contextOf(row) },
       });
       nodeId = data.discountCodeBxgyCreate?.codeDiscountNode?.id ?? null;
       userErrors = data.discountCodeBxgyCreate?.userErrors ?? [];
     } else {
-      const data = await client.request<DiscountAutomaticBxgyCreateData>(DISCOUNT_AUTOMATIC_BXGY_CREATE, { automaticBxgyDiscount: bxgyInput(row) });
+      const data = await client.request<DiscountAutomaticBxgyCreateData>(DISCOUNT_AUTOMATIC_BXGY_CREATE, { automaticBxgyDiscount: { ...bxgyInput(row), context: contextOf(row) } });
       nodeId = data.discountAutomaticBxgyCreate?.automaticDiscountNode?.id ?? null;
       userErrors = data.discountAutomaticBxgyCreate?.userErrors ?? [];
     }
@@ -292,6 +321,56 @@ export async function endBundleDiscount({ shop, db, client, id }: ChangeArgs): P
   return settle(db, row, userErrors, "ENDED");
 }
 
+/**
+ * Resume: the paused discount is activated again in Shopify, and its dates are read back (activating may move its end).
+ * An automatic one at the 25-active cap is refused with CAP_MESSAGE.
+ */
+export async function resumeBundleDiscount({ shop, db, client, id }: ChangeArgs): Promise<ChangeResult> {
+  const row = await liveRow(db, shop, id, ["PAUSED"]);
+  if (Array.isArray(row)) return { ok: false, discount: null, errors: row };
+  let userErrors: DiscountUserError[];
+  if (row.kind === "code") {
+    const data = await client.request<DiscountCodeActivateData>(DISCOUNT_CODE_ACTIVATE, { id: row.discountId });
+    userErrors = data.discountCodeActivate?.userErrors ?? [];
+  } else {
+    const data = await client.request<DiscountAutomaticActivateData>(DISCOUNT_AUTOMATIC_ACTIVATE, { id: row.discountId });
+    userErrors = data.discountAutomaticActivate?.userErrors ?? [];
+  }
+  const settled = await settle(db, row, userErrors, "ACTIVE");
+  if (!settled.ok) return settled;
+  const [read] = await readBack(db, client, [settled.discount], false);
+  return { ok: true, discount: read ?? settled.discount };
+}
+
+/** An automatic discount that counts toward Shopify's cap. */
+export interface CappedAutomaticDiscount {
+  id: string;
+  title: string;
+  status: "ACTIVE" | "SCHEDULED";
+  startsAt: string | null;
+  endsAt: string | null;
+}
+
+/** The shop's automatic discounts active now or scheduled (what the 25-active cap counts), soonest end first. */
+export async function listCappedAutomaticDiscounts(client: AdminClient): Promise<CappedAutomaticDiscount[]> {
+  const data = await client.request<ActiveAutomaticDiscountsData>(ACTIVE_AUTOMATIC_DISCOUNTS);
+  const seen = new Set<string>();
+  const out: CappedAutomaticDiscount[] = [];
+  for (const node of [...data.active.nodes, ...data.scheduled.nodes]) {
+    if (seen.has(node.id)) continue;
+    seen.add(node.id);
+    const d = node.discount;
+    out.push({
+      id: node.id,
+      title: d.title ?? `${d.__typename.replace(/^Discount/, "")} discount`,
+      status: d.status === "SCHEDULED" ? "SCHEDULED" : "ACTIVE",
+      startsAt: d.startsAt ?? null,
+      endsAt: d.endsAt ?? null,
+    });
+  }
+  return out;
+}
+
 async function settle(db: PrismaClient, row: BundleDiscount, userErrors: DiscountUserError[], status: BundleDiscountStatus): Promise<ChangeResult> {
   if (userErrors.length === 0) return { ok: true, discount: await update(db, row, { status, lastError: null }) };
   if (gone(userErrors)) {
@@ -299,9 +378,17 @@ async function settle(db: PrismaClient, row: BundleDiscount, userErrors: Discoun
     return { ok: false, discount: saved, errors: [{ field: [], message: "The discount was deleted in Shopify." }] };
   }
   const errors = fieldErrors(userErrors);
+  if (userErrors.some((e) => e.code === "ACTIVE_PERIOD_OVERLAP")) errors.unshift({ field: [], message: CAP_MESSAGE, code: "AUTOMATIC_DISCOUNT_CAP" });
   const saved = await update(db, row, { lastError: errors.map((e) => e.message).join("\n") });
   return { ok: false, discount: saved, errors };
 }
+
+/** The start of a lastError that records a change made in the Shopify admin (not an error). */
+export const EDITED_PREFIX = "Edited in Shopify: ";
+
+const seconds = (d: Date | null) => (d === null ? null : Math.floor(d.getTime() / 1000));
+const numericId = (gid: string) => gid.replace(/^gid:\/\/shopify\/Product\//, "");
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join(",") === [...b].sort().join(",");
 
 /** Reads the shop's live bundle discounts (or one) back from Shopify and records what changed there. */
 export async function syncBundleDiscountStatus({ shop, db, client, id }: { shop: string; db: PrismaClient; client: AdminClient; id?: string }): Promise<BundleDiscount[]> {
@@ -309,6 +396,14 @@ export async function syncBundleDiscountStatus({ shop, db, client, id }: { shop:
     where: { shop, ...(id ? { id } : {}), status: { in: ["ACTIVE", "PAUSED"] }, discountId: { not: null } },
     orderBy: { createdAt: "asc" },
   });
+  return readBack(db, client, rows, true);
+}
+
+/**
+ * Each row's discount as Shopify has it now. With `note`, what differs from the row (a change made in the Shopify
+ * admin) is recorded as "Edited in Shopify: …"; a paused row's end is not compared (pausing moved it).
+ */
+async function readBack(db: PrismaClient, client: AdminClient, rows: BundleDiscount[], note: boolean): Promise<BundleDiscount[]> {
   const out: BundleDiscount[] = [];
   for (const row of rows) {
     const data = await client.request<BundleDiscountNodeData>(BUNDLE_DISCOUNT_NODE, { id: row.discountId });
@@ -318,12 +413,33 @@ export async function syncBundleDiscountStatus({ shop, db, client, id }: { shop:
       continue;
     }
     const status: BundleDiscountStatus = discount.status === "EXPIRED" ? (row.status === "PAUSED" ? "PAUSED" : "ENDED") : "ACTIVE";
+    const startsAt = discount.startsAt ? new Date(discount.startsAt) : row.startsAt;
+    const endsAt = discount.endsAt !== undefined ? (discount.endsAt ? new Date(discount.endsAt) : null) : row.endsAt;
+    const title = discount.title ?? row.title;
+    const percentage = discount.customerGets?.value.effect?.percentage;
+    const percentOff = typeof percentage === "number" ? Math.round(percentage * 100) : row.percentOff;
+    const gets = discount.customerGets?.items.products?.nodes.map((n) => numericId(n.id));
+    const buys = discount.customerBuys?.items.products?.nodes.map((n) => numericId(n.id));
+    const changes: string[] = [];
+    if (title !== row.title) changes.push("title");
+    if (seconds(startsAt) !== seconds(row.startsAt)) changes.push("start");
+    const deactivated = row.status === "ACTIVE" && status === "ENDED";
+    if (row.status !== "PAUSED" && !deactivated && seconds(endsAt) !== seconds(row.endsAt)) changes.push("end");
+    if (percentOff !== row.percentOff) changes.push("percentage");
+    if (discount.customerGets && (!gets || !sameSet(gets, row.addOnProductIds))) changes.push("add-ons");
+    if (discount.customerBuys && (!buys || !sameSet(buys, row.anchorProductIds))) changes.push("products bought");
+    const said = [...(changes.length > 0 ? [`${changes.join(", ")} changed`] : []), ...(deactivated ? ["deactivated"] : [])];
+    const edited = note && said.length > 0 ? `${EDITED_PREFIX}${said.join("; ")}.` : null;
     out.push(
       await update(db, row, {
         status,
-        ...(discount.title ? { title: discount.title } : {}),
-        ...(discount.startsAt ? { startsAt: new Date(discount.startsAt) } : {}),
-        ...(discount.endsAt !== undefined ? { endsAt: discount.endsAt ? new Date(discount.endsAt) : null } : {}),
+        title,
+        startsAt,
+        endsAt,
+        percentOff,
+        ...(gets && gets.length > 0 ? { addOnProductIds: gets } : {}),
+        ...(buys && buys.length > 0 ? { anchorProductIds: buys } : {}),
+        ...(edited ? { lastError: edited } : {}),
       }),
     );
   }
