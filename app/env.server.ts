@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 
-const DEFAULT_SCOPES = "read_orders,read_all_orders,read_products,write_products,write_discounts,read_customers,write_app_proxy";
+const DEFAULT_SCOPES = "read_orders,read_all_orders,read_products,write_products,write_discounts,read_customers,write_customers,write_app_proxy";
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

@@ -105,7 +105,7 @@ async function main() {
     appUrl: `http://127.0.0.1:${options.port}`,
     handle: "insight-loop",
     name: "Insight Loop",
-    scopes: "read_orders,read_all_orders,read_products,write_products,write_discounts,read_customers,write_app_proxy",
+    scopes: "read_orders,read_all_orders,read_products,write_products,write_discounts,read_customers,write_customers,write_app_proxy",
   };
 
   const local = createLocalShopify();

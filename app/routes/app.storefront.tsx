@@ -4,8 +4,10 @@ import { Badge, BlockStack, Button, FormLayout, InlineGrid, InlineStack, Layout,
 import { useState } from "react";
 import { z } from "zod";
 import { FormOutcome, SectionCard, Stat } from "../components/insight-page";
+import { MissingAccessBanner } from "../components/missing-access";
 import { env } from "../env.server";
 import { jobQueue } from "../jobs/queue.server";
+import { missingAccess } from "../lib/access-scopes";
 import { ActionError } from "../lib/insights/action-error";
 import { storefrontChange, storefrontPage } from "../lib/storefront/storefront-page.server";
 import { authenticate } from "../shopify.server";
@@ -17,6 +19,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const editor = `https://${session.shop}/admin/themes/current/editor`;
   return {
     ...page,
+    access: missingAccess("storefront-offers", session.scope),
     links: {
       fbt: `${editor}?template=product&addAppBlockId=${env.SHOPIFY_API_KEY}/fbt&target=mainSection`,
       upgrade: `${editor}?template=product&addAppBlockId=${env.SHOPIFY_API_KEY}/upgrade&target=mainSection`,
@@ -160,6 +163,7 @@ export default function StorefrontPage() {
   return (
     <Page title="Storefront offers" subtitle="Bundle, upgrade and cart suggestions shown to shoppers, each measured against a randomized holdout that sees nothing">
       <Layout>
+        <MissingAccessBanner access={page.access} />
         <FormOutcome answer={answer} />
         <SectionCard title="Holdout">
           <Text as="p">

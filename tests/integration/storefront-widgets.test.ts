@@ -14,6 +14,7 @@ import { parseShopSettings } from "../../app/models/shop-settings";
 import { createShop } from "../factories";
 import { adminRequest, storeOfflineSession } from "../support/admin-request";
 import { testDb } from "../support/db";
+import { TEST_APP } from "../support/test-app";
 import { loadRequestHandler } from "../support/server-build";
 
 const handler = await loadRequestHandler();
@@ -72,6 +73,18 @@ describe("storefront widgets", () => {
     const { response, html } = await adminRequest(handler, "/app/storefront", shopA);
     expect(response.status).toBe(200);
     for (const label of ["Frequently bought together", "Upgrade offer", "Cart suggestions", "Holdout share"]) expect(html).toContain(label);
+  });
+
+  it("without write_products the page says which permission is missing and how to grant it; with it, no banner", async () => {
+    const { html } = await adminRequest(handler, "/app/storefront", shopA);
+    expect(html).toContain("needs a permission this store has not granted");
+    expect(html).toMatch(/data-testid="missing-scopes">write_products</);
+    const granted = (await createShop(testDb())).domain;
+    await storeOfflineSession(granted, `${TEST_APP.scopes},write_products`);
+    const ok = await adminRequest(handler, "/app/storefront", granted);
+    expect(ok.response.status).toBe(200);
+    expect(ok.html).toContain("Holdout share");
+    expect(ok.html).not.toContain("needs a permission this store has not granted");
   });
 
   it("launching records the test before launch, turns the widget on and raises the settings version; a second launch is refused", async () => {

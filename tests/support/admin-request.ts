@@ -8,13 +8,14 @@ import { hostParam, signSessionToken } from "../local-shopify/session-token";
 import { testDb } from "./db";
 import { TEST_APP } from "./test-app";
 
-export async function storeOfflineSession(shop: string): Promise<void> {
+/** The shop's offline session, as installing the app stores it; `scope` is what the merchant granted (default: the test app's scopes). */
+export async function storeOfflineSession(shop: string, scope: string = TEST_APP.scopes): Promise<void> {
   const session = new Session({
     id: `offline_${shop}`,
     shop,
     state: "installed",
     isOnline: false,
-    scope: TEST_APP.scopes,
+    scope,
     accessToken: "shpat_test_token",
     expires: new Date(Date.now() + 3600_000),
   });

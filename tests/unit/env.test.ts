@@ -29,7 +29,7 @@ describe("job workers in the web process", () => {
 describe("environment validation", () => {
   it("accepts a minimal environment and fills defaults", () => {
     const env = parseEnv(valid);
-    expect(env.SCOPES).toBe("read_orders,read_all_orders,read_products,write_products,write_discounts,read_customers,write_app_proxy");
+    expect(env.SCOPES).toBe("read_orders,read_all_orders,read_products,write_products,write_discounts,read_customers,write_customers,write_app_proxy");
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.NODE_ENV).toBe("development");
     expect(env.STOREFRONT_EVENTS_RATE).toBe("20/60");
