@@ -46,7 +46,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 type Loaded = ReturnType<typeof useLoaderData<typeof loader>>;
 const VERDICT_TONE = { achieved: "success", "not achieved": "critical", inconclusive: "attention" } as const;
 const KIND_LABEL = { "bundle-discount": "Bundle discount", widget: "Widget", "price-change": "Price change", campaign: "Campaign" } as const;
-const METRIC_LABEL = { "attach-rate": "Attach rate", aov: "Average order value", units: "Units per day", revenue: "Revenue per day", margin: "Margin per day", "revenue-per-visitor": "Revenue per exposed visitor", conversion: "Conversion" } as const;
+const METRIC_LABEL = { "attach-rate": "Attach rate", aov: "Average order value", units: "Units per day", revenue: "Revenue per day", margin: "Margin per day", "revenue-per-visitor": "Revenue per exposed visitor", conversion: "Conversion", "orders-per-customer": "Orders per customer", "revenue-per-customer": "Revenue per customer" } as const;
 
 /** A plain multiple select (Polaris has none that posts with a form). */
 function ProductPicker({ name, label, products }: { name: string; label: string; products: Loaded["products"] }) {

@@ -23,7 +23,8 @@ import { evaluateWidgetAction, isWidgetAction, parseWidgetEvaluation } from "../
 export { ActionError };
 
 export const ACTION_KINDS = ["bundle-discount", "widget", "price-change", "campaign"] as const;
-export const ACTION_METRICS = IMPACT_METRICS as readonly ["attach-rate", "aov", "units", "revenue", "margin"];
+/** The campaign metrics (per customer of a published segment, judged against its holdout) follow the impact core's. */
+export const ACTION_METRICS = [...IMPACT_METRICS, "orders-per-customer", "revenue-per-customer"] as unknown as readonly ["attach-rate", "aov", "units", "revenue", "margin", "orders-per-customer", "revenue-per-customer"];
 export const ACTION_STATUSES = ["planned", "live", "ended"] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 
@@ -59,10 +60,12 @@ export const ActionInput = z
   .object({
     kind: z.enum(ACTION_KINDS, messages("kind is required", `kind must be one of ${ACTION_KINDS.join(", ")}`)),
     title: z.string(messages("title is required", "title must be text")).trim().min(1, "title is required").max(200, "title is at most 200 characters"),
-    products: idList("products").pipe(z.array(z.string()).min(1, "choose at least one target product")),
+    products: idList("products"),
     addOns: idList("add-ons"),
     customers: idList("customers"),
     segment: z.preprocess(blankToUndefined, z.string().trim().max(100, "segment is at most 100 characters").optional()),
+    /** A campaign sent to a segment published to Shopify: the SegmentPublication id (app/lib/segments/publish.server.ts). */
+    publication: z.preprocess(blankToUndefined, z.string().trim().max(100, "publication is at most 100 characters").optional()),
     start: z.preprocess(blankToUndefined, day("the start day")),
     end: z.preprocess(blankToUndefined, day("the end day").optional()),
     metric: z.preprocess(
@@ -94,6 +97,8 @@ export const ActionInput = z
     if (a.end !== undefined && isDay(a.start) && isDay(a.end) && a.end < a.start) ctx.addIssue({ code: "custom", path: ["end"], message: `the window ends (${a.end}) before it starts (${a.start})` });
     if (a.metric === "attach-rate" && a.addOns.length === 0) ctx.addIssue({ code: "custom", path: ["addOns"], message: "attach-rate needs add-on products: the products whose attachment to the targets is measured" });
     if (a.addOns.some((id) => a.products.includes(id))) ctx.addIssue({ code: "custom", path: ["addOns"], message: "a product cannot be both a target and an add-on" });
+    // A campaign to a published segment targets its customers, not products.
+    if (a.products.length === 0 && !(a.kind === "campaign" && a.publication)) ctx.addIssue({ code: "custom", path: ["products"], message: "choose at least one target product" });
     if (a.alreadyLive && !a.note) ctx.addIssue({ code: "custom", path: ["note"], message: "an action recorded as already live needs a note saying when its metric and goal were decided" });
   });
 export type ActionInput = z.infer<typeof ActionInput>;
@@ -148,6 +153,8 @@ export interface ActionTarget {
   addOns?: string[];
   customers?: string[];
   segment?: string;
+  /** A campaign to a published segment: its SegmentPublication id (members and holdout on SegmentMember). */
+  publication?: string;
 }
 
 export interface StoredEvaluation extends ImpactResult {
@@ -200,6 +207,7 @@ export async function createAction({ db = defaultPrisma, shop, now, input }: { d
     ...(a.addOns.length > 0 ? { addOns: a.addOns } : {}),
     ...(a.customers.length > 0 ? { customers: a.customers } : {}),
     ...(a.segment ? { segment: a.segment } : {}),
+    ...(a.publication ? { publication: a.publication } : {}),
   };
   const startsAt = startOfLocalDay(a.start, timeZone);
   const endsAt = a.end ? startOfLocalDay(addDays(a.end, 1), timeZone) : null;
