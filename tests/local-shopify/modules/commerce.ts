@@ -307,7 +307,7 @@ export const commerceModule: ApiModule = {
         status: { kind: "string", get: (p) => p.status },
         product_type: { kind: "string", get: (p) => p.productType },
         vendor: { kind: "string", get: (p) => p.vendor },
-        tag: { kind: "string", get: (p) => p.tags },
+        tag: { kind: "string", get: (p) => effectiveTags(shop, gid("Product", p.id), p.tags) },
       }, "products");
       return connection("Product", filtered, (p) => gid("Product", p.id), args, context, (p) => productObject(shop, p));
     },
@@ -342,7 +342,7 @@ export const commerceModule: ApiModule = {
         { ID: (c) => c.id, CREATED_AT: (c) => time(c.createdAt), UPDATED_AT: (c) => time(c.updatedAt) },
         (c) => c.id,
       );
-      const filtered = applySearch(sorted, args.query, { ...commonSearch<SeedCustomer>(), tag: { kind: "string", get: (c) => c.tags } }, "customers");
+      const filtered = applySearch(sorted, args.query, { ...commonSearch<SeedCustomer>(), tag: { kind: "string", get: (c) => effectiveTags(shop, gid("Customer", c.id), c.tags) } }, "customers");
       return connection("Customer", filtered, (c) => gid("Customer", c.id), args, context, (c) => customerObject(shop, c));
     },
     customer: ({ id }: { id: string }, { shop }) => {
