@@ -11,6 +11,12 @@
  * A product with neither a suggestion nor an upgrade left publishes nothing (its old metafields are removed).
  * A product with an upgrade but no suggestion gets no `fbt` metafield (an empty list is not written), and vice versa.
  *
+ * A live bundle discount of an anchor (issue 12) is carried in its `offers.bundle`: the discount, its percentage, the
+ * add-ons it discounts (GIDs, `products`: the fbt block prices the checked add-ons among them at the bundle price), its
+ * kind and, for a code discount, the code the block applies to the cart. The caller passes only bundles that every
+ * shopper gets (active, started, not ended, not limited to a segment). Add-ons that are not offerable are left out; a
+ * bundle left with none is not published.
+ *
  * Reasons are rendered in English and Vietnamese from the structured evidence (the snapshot's explanations are
  * English only). Values are serialised with a fixed key order, so an unchanged offer has an unchanged digest.
  */
@@ -58,12 +64,34 @@ export interface UpgradeOffer {
   priceDifference: number | null;
 }
 
+export interface BundleOffer {
+  /** The Shopify discount node GID. */
+  discountId: string;
+  title: string;
+  percentOff: number;
+  /** The add-ons' product GIDs. */
+  products: string[];
+  kind: "code" | "automatic";
+  /** The code to apply to the cart (a code discount), else null. */
+  code: string | null;
+}
+
+/** A live bundle discount of an anchor, as the app stores it (numeric product ids). */
+export interface BundleOfferInput {
+  discountId: string;
+  title: string;
+  percentOff: number;
+  addOns: readonly string[];
+  kind: "code" | "automatic";
+  code: string | null;
+}
+
 export interface OffersJson {
   v: typeof OFFERS_FORMAT;
   version: number;
   fbt: FbtOffer[];
   upgrade: UpgradeOffer | null;
-  bundle: null;
+  bundle: BundleOffer | null;
 }
 
 export interface ProductOffers {
@@ -101,6 +129,8 @@ export interface OffersInput {
   products: ReadonlyMap<string, CatalogProduct>;
   /** The storefront settings' version, carried in every offer. */
   version: number;
+  /** Anchor product id → its live bundle discount (at most one per anchor). */
+  bundles?: ReadonlyMap<string, BundleOfferInput>;
   /**
    * Re-orders an anchor's admitted suggestions (the bandit, bandit.ts rankCandidates) and says which arm ordered each
    * slot. Only products among `admitted` are ever published, whatever it returns. Default: the engine's order, "engine".
@@ -269,10 +299,18 @@ export function buildProductOffers(input: OffersInput): ProductOffers[] {
       owner: productGid(anchorId),
       fbt: fbt.map((f) => f.product),
       upgrade: upgrade?.product ?? null,
-      offers: { v: OFFERS_FORMAT, version: input.version, fbt, upgrade, bundle: null },
+      offers: { v: OFFERS_FORMAT, version: input.version, fbt, upgrade, bundle: bundleOffer(input, anchorId) },
     });
   }
   return out;
+}
+
+function bundleOffer(input: OffersInput, anchorId: string): BundleOffer | null {
+  const b = input.bundles?.get(anchorId);
+  if (!b) return null;
+  const products = [...new Set(b.addOns)].filter((id) => id !== anchorId && offerable(input.products.get(id))).sort(compareIds).map(productGid);
+  if (products.length === 0 || !(b.percentOff > 0 && b.percentOff < 100)) return null;
+  return { discountId: b.discountId, title: b.title, percentOff: b.percentOff, products, kind: b.kind, code: b.kind === "code" ? b.code : null };
 }
 
 function compareIds(a: string, b: string): number {

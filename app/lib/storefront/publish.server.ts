@@ -6,10 +6,16 @@
  * Without a client given, the shop's offline session is used. A shop without one (not installed, uninstalled) or whose
  * grant lacks `write_products` (needed to write product metafields) is skipped, and says why: nothing can be written.
  * Deleted products lose their metafields with them: their rows are dropped without a call.
+ *
+ * Bundle discounts (issue 12): an anchor's `offers.bundle` is its live bundle discount — ACTIVE in the app's last
+ * knowledge of Shopify, started, not ended, and not limited to customer segments (the block shows one price to every
+ * shopper, and a segment's discount is not everyone's). Of several, the latest launched. Launching, pausing, resuming,
+ * ending and a sync that sees a change queue this publication; a scheduled bundle appears, and an expired one goes, at
+ * the first publication after its start or end (the storefront's block prices it until then; checkout does not).
  */
 import type { MetafieldPublication, PrismaClient } from "@prisma/client";
 import defaultPrisma from "../../db.server";
-import { buildProductOffers, productGid, productMetafields, widgetSettingsMetafield, type CatalogProduct, type MetafieldValue } from "../../insights/offers/payload";
+import { buildProductOffers, productGid, productMetafields, widgetSettingsMetafield, type BundleOfferInput, type CatalogProduct, type MetafieldValue } from "../../insights/offers/payload";
 import { parseShopSettings } from "../../models/shop-settings";
 import { unauthenticated } from "../../shopify.server";
 import { createAdminClient, type AdminClient } from "../../shopify/client.server";
@@ -59,7 +65,9 @@ export async function publishStorefrontOffers({ shop, db = defaultPrisma, now = 
   const desired = async (adminClient: AdminClient): Promise<{ metafields: MetafieldValue[]; goneOwners: string[] }> => {
     const products = await loadCatalog(db, shop);
     const stats = await loadCandidateStats(db, shop, new Date(now.getTime() - LEARNING_DAYS * 86_400_000));
+    const bundles = await liveBundles(db, shop, now);
     const offers = buildProductOffers({
+      bundles,
       // The bandit re-orders only what the engine admitted; with nothing observed for an anchor it keeps the engine's order.
       reorder: (anchorId, admitted) =>
         rankCandidates({ candidates: admitted, stats: stats.get(anchorId) ?? new Map(), seed: `${anchorId}:${now.getTime()}`, explorationShare: EXPLORATION_SHARE, slots: admitted.length }),
@@ -76,6 +84,20 @@ export async function publishStorefrontOffers({ shop, db = defaultPrisma, now = 
   };
   const result = await publishMetafields({ shop, db, client: admin, now, version: settings.version, desired, ...(batchSize ? { batchSize } : {}) });
   return result;
+}
+
+/** Each anchor's live bundle discount that every shopper gets (see the header), the latest launched first. */
+export async function liveBundles(db: PrismaClient, shop: string, now: Date): Promise<Map<string, BundleOfferInput>> {
+  const rows = await db.bundleDiscount.findMany({
+    where: { shop, status: "ACTIVE", discountId: { not: null }, segmentIds: { isEmpty: true }, startsAt: { lte: now }, OR: [{ endsAt: null }, { endsAt: { gt: now } }] },
+    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+  });
+  const out = new Map<string, BundleOfferInput>();
+  for (const r of rows) {
+    const offer: BundleOfferInput = { discountId: r.discountId!, title: r.title, percentOff: r.percentOff, addOns: r.addOnProductIds, kind: r.kind === "code" ? "code" : "automatic", code: r.code };
+    for (const anchor of r.anchorProductIds) if (!out.has(anchor)) out.set(anchor, offer);
+  }
+  return out;
 }
 
 /** Why the shop's offline session cannot publish, or null when it can. */
