@@ -93,7 +93,12 @@ export function registerHandlers(queue: JobQueue, { db, now = () => new Date(), 
   queue.work(
     JOB.insightsRecompute,
     eachJob(async (job) => {
-      await (await import("../lib/insights/recompute.server")).recomputeInsights({ shop: job.shop, db, now: now() });
+      try {
+        await (await import("../lib/insights/recompute.server")).recomputeInsights({ shop: job.shop, db, now: now() });
+      } finally {
+        // Segments published to Shopify follow the new scores: members who left lose the tag, newcomers get it.
+        await (await import("../lib/segments/publish.server")).resyncPublishedSegments({ shop: job.shop, db, queue });
+      }
     }),
   );
 
@@ -102,6 +107,14 @@ export function registerHandlers(queue: JobQueue, { db, now = () => new Date(), 
     eachJob(async (job) => {
       const outcome = await (await import("../lib/storefront/publish.server")).publishStorefrontOffers({ shop: job.shop, db, now: now() });
       if (outcome.status === "FAILED") throw new Error(`storefront publication failed: ${outcome.error ?? "see the publication row"}`);
+    }),
+  );
+
+  queue.work(
+    JOB.segmentsSync,
+    eachJob(async (job) => {
+      // Throws on an error the Admin client gave up on: the retry continues from the member rows.
+      await (await import("../lib/segments/publish.server")).syncSegmentPublications({ shop: job.shop, db, now: now() });
     }),
   );
 

@@ -29,6 +29,8 @@ export const JOB = {
   insightsRecompute: "insights.recompute",
   /** After the storefront settings change (holdout, widgets on/off): publish them and the offers. Keyed by shop. */
   storefrontPublish: "storefront.publish",
+  /** Segments to Shopify: tag, untag and (un)publish every publication of the shop that has work. Keyed by shop. */
+  segmentsSync: "segments.sync",
 } as const;
 
 export type JobName = (typeof JOB)[keyof typeof JOB];
@@ -37,4 +39,4 @@ export type JobName = (typeof JOB)[keyof typeof JOB];
  * pg-boss queue policies. `exclusive` = at most one queued or active job per singletonKey (what enqueue's
  * singletonKey promises); such queues must always be given a key. Every other queue is `standard`.
  */
-export const EXCLUSIVE_QUEUES: ReadonlySet<string> = new Set<string>([JOB.syncBulkFinished, JOB.insightsRecompute, JOB.storefrontPublish]);
+export const EXCLUSIVE_QUEUES: ReadonlySet<string> = new Set<string>([JOB.syncBulkFinished, JOB.insightsRecompute, JOB.storefrontPublish, JOB.segmentsSync]);

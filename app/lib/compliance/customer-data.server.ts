@@ -56,6 +56,14 @@ export const CUSTOMER_DERIVED_DATA: CustomerDataSource[] = [
       return actions.length;
     },
   },
+  {
+    // Places in segments published to Shopify (app/lib/segments/publish.server.ts): the rows go, so the customer is never
+    // tagged again (the segment definitions also leave redacted customers out). Shopify erases its own customer record.
+    name: "segmentMemberships",
+    collect: ({ db, shop, customerIds }) =>
+      db.segmentMember.findMany({ where: { shop, customerId: { in: customerIds } }, select: { publicationId: true, customerId: true, holdout: true, wanted: true, tagged: true, joinedAt: true, leftAt: true } }),
+    erase: async ({ db, shop, customerIds }) => (await db.segmentMember.deleteMany({ where: { shop, customerId: { in: customerIds } } })).count,
+  },
 ];
 
 /** The shop's actions whose target lists any of these customers (a shop has few actions: filtered here). */
