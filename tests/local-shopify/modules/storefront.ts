@@ -25,10 +25,33 @@
  * separator (repeated keys joined by ","), as @shopify/shopify-api validates it. The app's answer is relayed as is;
  * an `application/liquid` answer (which Shopify would render in the theme) is refused as not implemented.
  *
+ * Discounts: the cart is priced with the shop's live discounts (storefront/discounts.ts: automatic ones by themselves,
+ * code ones once their code is on the cart). Codes reach the cart through `/cart/update.js {discount: "A,B"}`, the
+ * cart page's code form, `Shopify.actions.updateCart({discountCodes})`, or Shopify's share link
+ * `GET /discount/<code>?redirect=<path>` (also `/storefront/<store>/discount/<code>`), which adds the code to the
+ * visitor's cart and redirects (303) to `redirect` when it is a path on this origin, else to the store's home
+ * (`/storefront/<store>`, the store root here).
+ *
+ * The cart page (`/storefront/<store>/cart`), stable hooks for browser tests (amounts as `data-*` in cents, text
+ * formatted with the shop's money format):
+ *   `tr.cart__line[data-line-key][data-variant-id]` per line, with `td.cart__line-total[data-original-cents][data-final-cents]`
+ *     and one `li.cart__line-discount[data-discount-title][data-amount-cents]` per line-level allocation;
+ *   `#cart-discounts` listing the applied discounts: `li.cart__discount[data-discount-title][data-discount-type]
+ *     [data-amount-cents]` (type `automatic` or `discount_code`);
+ *   `#cart-original-total[data-cents]`, `#cart-total-discount[data-cents]`, `#cart-total[data-cents]` (what the
+ *     buyer pays: after every discount); `#cart-discount-codes` with `li[data-code][data-applicable]` per entered code;
+ *   `form#cart-discount-form` (input `name="discount"`) posting to the cart's update endpoint.
+ *
  * Checkout: the cart becomes an order in the shop's seed (so later bulk syncs include it) with line custom attributes
  * from line properties and order custom attributes from cart attributes; stock is decremented (a variant at 0 is no
  * longer available for sale: inventory tracked, overselling denied; a variant for sale at 0 is untracked and stays so); `orders/create` is delivered through the
- * WebhookSender with a REST payload. No payment, shipping, tax or discounts; a guest (customer null).
+ * WebhookSender with a REST payload. The discounts the cart had carry over as Shopify's orders carry them: each line's
+ * `totalDiscount` (its line-level and cart-level allocations), the order's `totalDiscounts`, `discountCodes` (the
+ * applicable codes) and `subtotal`/`total` after discounts in the seed (what the Admin API and bulk syncs read as
+ * `totalDiscountSet`, `totalDiscountsSet`, `discountCodes`, `subtotalPriceSet`); in the REST payload `discount_codes`
+ * ([{code, amount, type}]), `discount_applications`, each line's `discount_allocations` ([{amount, amount_set,
+ * discount_application_index}]) and `total_discount`, `total_discounts`, `subtotal_price` (after discounts) and
+ * `total_line_items_price` (before). No payment, shipping or tax; a guest (customer null).
  */
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -41,7 +64,8 @@ import { escapeHtml } from "../html";
 import type { SeedLineItem, SeedOrder } from "../seed";
 import type { ApiModule, LocalRequest, LocalResponse, LocalShopify } from "../server";
 import type { ShopState } from "../store";
-import { addItems, ajaxCart, ajaxLine, CartError, cartFor, changeLine, clearCart, dropCart, newCartToken, updateCart, type AddItem } from "../storefront/cart";
+import { addItems, ajaxCart, ajaxLine, CartError, cartFor, changeLine, clearCart, dropCart, newCartToken, pricedCart, updateCart, type AddItem } from "../storefront/cart";
+import { parseDiscountCodes, type PricedCart } from "../storefront/discounts";
 import { DEFAULT_EXTENSION_DIR, ThemeExtension } from "../storefront/liquid";
 import { decimalString, formatMoney, currencyFormats } from "../storefront/money";
 import { AppDrop, CartDrop, Catalog, isGiftCardProduct, ProductDrop, ShopDrop, StrictObject, type CartRecord } from "../storefront/objects";
@@ -201,12 +225,21 @@ function nextOrderNumber(shop: ShopState): number {
 }
 
 /** The REST `orders/create` payload for an order the storefront created (shaped like Shopify's; guest, no tax). */
-export function orderCreatePayload(shop: ShopState, order: SeedOrder, extra: { cartToken: string; note: string | null; locale: string }) {
+export function orderCreatePayload(shop: ShopState, order: SeedOrder, extra: { cartToken: string; note: string | null; locale: string; priced?: PricedCart }) {
   const currency = shop.seed.shop.currencyCode;
   const dec = (minor: number) => decimalString(minor, currency);
   const set = (minor: number) => ({ shop_money: { amount: dec(minor), currency_code: currency }, presentment_money: { amount: dec(minor), currency_code: currency } });
   const number = Number(/(\d+)/.exec(order.name)?.[1] ?? 0);
   const catalog = new Catalog(shop);
+  const applications = extra.priced?.applications ?? [];
+  const index = new Map(applications.map((a, i) => [a, i]));
+  const codeAmounts = new Map<string, { amount: number; type: string }>();
+  for (const a of applications) {
+    if (a.code === null) continue;
+    const seen = codeAmounts.get(a.code) ?? { amount: 0, type: a.valueType };
+    seen.amount += a.totalAllocated;
+    codeAmounts.set(a.code, seen);
+  }
   return {
     id: order.id,
     admin_graphql_api_id: gid("Order", order.id),
@@ -237,12 +270,20 @@ export function orderCreatePayload(shop: ShopState, order: SeedOrder, extra: { c
     note: extra.note,
     note_attributes: (order.customAttributes ?? []).map((a) => ({ name: a.key, value: a.value })),
     tags: "",
-    discount_codes: [],
-    discount_applications: [],
+    discount_codes: order.discountCodes.map((code) => ({ code, amount: dec(codeAmounts.get(code)?.amount ?? 0), type: codeAmounts.get(code)?.type ?? "fixed_amount" })),
+    discount_applications: applications.map((a) => ({
+      target_type: "line_item",
+      type: a.type,
+      value: a.valueType === "percentage" ? a.value.toFixed(1) : dec(a.value),
+      value_type: a.valueType,
+      allocation_method: a.allocationMethod,
+      target_selection: a.targetSelection,
+      ...(a.code === null ? { title: a.title, description: a.title } : { code: a.code, description: a.code }),
+    })),
     subtotal_price: dec(order.subtotal),
     subtotal_price_set: set(order.subtotal),
-    total_line_items_price: dec(order.subtotal),
-    total_line_items_price_set: set(order.subtotal),
+    total_line_items_price: dec(order.subtotal + order.totalDiscounts),
+    total_line_items_price_set: set(order.subtotal + order.totalDiscounts),
     total_discounts: dec(order.totalDiscounts),
     total_discounts_set: set(order.totalDiscounts),
     total_price: dec(order.total),
@@ -252,8 +293,10 @@ export function orderCreatePayload(shop: ShopState, order: SeedOrder, extra: { c
     taxes_included: false,
     total_outstanding: dec(0),
     payment_gateway_names: ["bogus"],
-    line_items: order.lineItems.map((line) => {
+    line_items: order.lineItems.map((line, i) => {
       const product = line.productId === null ? undefined : catalog.product(line.productId);
+      const priced = extra.priced?.lines[i];
+      const allocations = priced ? [...priced.lineLevel, ...priced.cartLevel] : [];
       return {
         id: line.id,
         admin_graphql_api_id: gid("LineItem", line.id),
@@ -274,7 +317,7 @@ export function orderCreatePayload(shop: ShopState, order: SeedOrder, extra: { c
         price_set: set(line.unitPrice),
         total_discount: dec(line.totalDiscount),
         total_discount_set: set(line.totalDiscount),
-        discount_allocations: [],
+        discount_allocations: allocations.map((a) => ({ amount: dec(a.amount), amount_set: set(a.amount), discount_application_index: index.get(a.application)! })),
         gift_card: line.isGiftCard,
         requires_shipping: line.requiresShipping,
         taxable: true,
@@ -293,10 +336,11 @@ export function orderCreatePayload(shop: ShopState, order: SeedOrder, extra: { c
   };
 }
 
-/** Turns a cart into an order in the shop's seed and decrements stock. Refuses an empty or unavailable cart. */
-export function placeOrder(shop: ShopState, cart: CartRecord, now: Date): SeedOrder {
+/** Turns a cart into an order in the shop's seed, with its discounts, and decrements stock. Refuses an empty or unavailable cart. */
+export function placeOrder(shop: ShopState, cart: CartRecord, now: Date): { order: SeedOrder; priced: PricedCart } {
   if (cart.lines.length === 0) throw new CartError(422, "Your cart is empty");
   const catalog = new Catalog(shop);
+  const priced = pricedCart(shop, cart, now.getTime());
   const resolved = cart.lines.map((line) => {
     const found = catalog.variant(line.variantId);
     if (!found || !catalog.published(found.product)) throw new CartError(422, `A product in your cart is no longer available`);
@@ -310,7 +354,8 @@ export function placeOrder(shop: ShopState, cart: CartRecord, now: Date): SeedOr
     return { line, tracked, ...found };
   });
   const at = now.toISOString();
-  const lineItems: SeedLineItem[] = resolved.map(({ line, product, variant }) => {
+  const lineItems: SeedLineItem[] = resolved.map(({ line, product, variant }, i) => {
+    const pricedLine = priced.lines[i]!;
     const attributes = Object.entries(line.properties).map(([key, value]) => ({ key, value }));
     return {
       id: shop.nextId(),
@@ -321,13 +366,13 @@ export function placeOrder(shop: ShopState, cart: CartRecord, now: Date): SeedOr
       sku: variant.sku,
       quantity: line.quantity,
       unitPrice: variant.price,
-      totalDiscount: 0,
+      totalDiscount: pricedLine.lineLevelDiscount + pricedLine.cartLevel.reduce((s, a) => s + a.amount, 0),
       isGiftCard: isGiftCardProduct(product),
       requiresShipping: !isGiftCardProduct(product),
       ...(attributes.length > 0 ? { customAttributes: attributes } : {}),
     };
   });
-  const subtotal = lineItems.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
+  const subtotal = lineItems.reduce((sum, l) => sum + l.unitPrice * l.quantity - l.totalDiscount, 0);
   const orderAttributes = Object.entries(cart.attributes).map(([key, value]) => ({ key, value }));
   const order: SeedOrder = {
     id: shop.nextId(),
@@ -339,9 +384,9 @@ export function placeOrder(shop: ShopState, cart: CartRecord, now: Date): SeedOr
     test: false,
     sourceName: "web",
     customerId: null,
-    discountCodes: [],
+    discountCodes: priced.codes.filter((c) => c.applicable).map((c) => c.code),
     subtotal,
-    totalDiscounts: 0,
+    totalDiscounts: priced.totalDiscount,
     total: subtotal,
     lineItems,
     refunds: [],
@@ -356,7 +401,7 @@ export function placeOrder(shop: ShopState, cart: CartRecord, now: Date): SeedOr
   // The Admin API modules index the seed once; a new order (and changed stock) must be seen by later queries and syncs.
   shop.data.modules.delete("commerce");
   shop.data.modules.delete("mutation-kit:seed");
-  return order;
+  return { order, priced };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -411,7 +456,7 @@ export function storefrontModule(app: StorefrontApp, options: StorefrontModuleOp
         const currency = catalog.currency;
         const globals = {
           shop: new ShopDrop(catalog),
-          cart: new CartDrop(catalog, cart),
+          cart: new CartDrop(catalog, cart, local.now()),
           request: new StrictObject("request", {
             locale: new StrictObject("request.locale", { iso_code: locale, primary: locale === shop.seed.shop.locales[0], root_url: "/" }),
             design_mode: false,
@@ -512,22 +557,53 @@ export function storefrontModule(app: StorefrontApp, options: StorefrontModuleOp
         if (!shop) return html(404, "Not Found");
         const { cart } = visitorCart(request, shop);
         const catalog = new Catalog(shop);
-        const rows = cart.lines
-          .map((line) => {
-            const item = ajaxLine(catalog, line);
+        const priced = pricedCart(shop, cart, local.now());
+        const cents = (minor: number) => catalog.cents(minor);
+        const attr = (value: string | number | boolean) => escapeHtml(String(value));
+        const rows = priced.lines
+          .map((p) => {
+            const { line } = p;
+            const item = ajaxLine(catalog, line, p);
             const visible = Object.entries(line.properties).filter(([k]) => !k.startsWith("_"));
             const props = visible.map(([k, v]) => `<br><small>${escapeHtml(k)}: ${escapeHtml(v)}</small>`).join("");
-            return `<tr data-line-key="${escapeHtml(line.key)}"><td><a href="/storefront/${match[1]}/products/${escapeHtml(item.handle)}">${escapeHtml(item.title)}</a>${props}</td><td>${line.quantity}</td><td>${escapeHtml(money(shop, catalog.variant(line.variantId)!.variant.price * line.quantity))}</td></tr>`;
+            const discounts = p.lineLevel.length
+              ? `<ul class="cart__line-discounts">${p.lineLevel.map((a) => `<li class="cart__line-discount" data-discount-title="${attr(a.application.title)}" data-amount-cents="${cents(a.amount)}">${escapeHtml(a.application.title)} (−${escapeHtml(money(shop, a.amount))})</li>`).join("")}</ul>`
+              : "";
+            const was = p.lineLevelDiscount > 0 ? `<s class="cart__line-original">${escapeHtml(money(shop, p.originalLinePrice))}</s> ` : "";
+            return `<tr class="cart__line" data-line-key="${attr(line.key)}" data-variant-id="${line.variantId}"><td><a href="/storefront/${match[1]}/products/${escapeHtml(item.handle)}">${escapeHtml(item.title)}</a>${props}${discounts}</td><td>${line.quantity}</td><td class="cart__line-total" data-original-cents="${cents(p.originalLinePrice)}" data-final-cents="${cents(p.finalLinePrice)}">${was}${escapeHtml(money(shop, p.finalLinePrice))}</td></tr>`;
           })
           .join("");
-        const total = cart.lines.reduce((s, l) => s + catalog.variant(l.variantId)!.variant.price * l.quantity, 0);
+        const applied = priced.applications
+          .map((a) => `<li class="cart__discount" data-discount-title="${attr(a.title)}" data-discount-type="${a.type}" data-amount-cents="${cents(a.totalAllocated)}">${escapeHtml(a.title)}: −${escapeHtml(money(shop, a.totalAllocated))}</li>`)
+          .join("");
+        const codes = priced.codes.map((c) => `<li data-code="${attr(c.code)}" data-applicable="${c.applicable}">${escapeHtml(c.code)}${c.applicable ? "" : " (not applicable)"}</li>`).join("");
+        const codeForm = `<form id="cart-discount-form" method="post" action="/storefront/${match[1]}/cart/update"><label>Discount code <input name="discount" value="${attr(cart.discountCodes.join(","))}"></label> <button type="submit">Apply</button></form>
+<ul id="cart-discount-codes">${codes}</ul>`;
         const main =
           cart.lines.length === 0
             ? `<h1>Your cart</h1><p>Your cart is empty.</p>`
             : `<h1>Your cart</h1><table class="cart"><thead><tr><th>Product</th><th>Quantity</th><th>Total</th></tr></thead><tbody>${rows}</tbody></table>
-<p class="cart__total">Total: <b>${escapeHtml(money(shop, total))}</b></p>
+<ul id="cart-discounts">${applied}</ul>
+<p class="cart__original-total">Subtotal: <span id="cart-original-total" data-cents="${cents(priced.originalTotal)}">${escapeHtml(money(shop, priced.originalTotal))}</span></p>
+<p class="cart__total-discount">Discounts: <span id="cart-total-discount" data-cents="${cents(priced.totalDiscount)}">−${escapeHtml(money(shop, priced.totalDiscount))}</span></p>
+<p class="cart__total">Total: <b id="cart-total" data-cents="${cents(priced.total)}">${escapeHtml(money(shop, priced.total))}</b></p>
+${codeForm}
 <form method="post" action="/storefront/${match[1]}/checkout"><button type="submit" name="checkout">Check out</button></form>`;
         return renderPage(request, shop, { title: "Your cart", pageType: "cart", main });
+      });
+
+      // Shopify's discount share link: the code goes on the visitor's cart, then a redirect.
+      local.route("GET", /^(?:\/storefront\/([a-z0-9-]+))?\/discount\/([^/]+)$/, (request, match) => {
+        try {
+          const shop = selectShop(request, match[1]);
+          const { cart, setCookies } = visitorCart(request, shop);
+          cart.discountCodes = parseDiscountCodes([...cart.discountCodes, decodeURIComponent(match[2]!)]);
+          const asked = request.url.searchParams.get("redirect");
+          const target = asked && asked.startsWith("/") && !asked.startsWith("//") ? asked : `/storefront/${storeHandle(shop.domain)}`;
+          return redirect(target, [...setCookies, cookie("store", storeHandle(shop.domain))]);
+        } catch (error) {
+          return failure(error);
+        }
       });
 
       local.route("POST", /^\/storefront\/([a-z0-9-]+)\/checkout$/, async (request, match) => {
@@ -535,13 +611,14 @@ export function storefrontModule(app: StorefrontApp, options: StorefrontModuleOp
         if (!shop) return html(404, "Not Found");
         const { cart } = visitorCart(request, shop);
         let order: SeedOrder;
+        let priced: PricedCart;
         try {
-          order = placeOrder(shop, cart, new Date(local.now()));
+          ({ order, priced } = placeOrder(shop, cart, new Date(local.now())));
         } catch (error) {
           if (error instanceof CartError) return html(error.status, `<!doctype html><title>Checkout</title><p>${escapeHtml(error.description)}</p><p><a href="/storefront/${match[1]}/cart">Back to the cart</a></p>`);
           throw error;
         }
-        const payload = orderCreatePayload(shop, order, { cartToken: cart.token, note: cart.note, locale: localeOf(request, shop) });
+        const payload = orderCreatePayload(shop, order, { cartToken: cart.token, note: cart.note, locale: localeOf(request, shop), priced });
         dropCart(shop, cart.token);
         await sender().deliver({ topic: "orders/create", shop: shop.domain, payload, triggeredAt: new Date(local.now()) });
         return redirect(`/storefront/${match[1]}/orders/${order.id}`, [cookie("cart", newCartToken())]);
@@ -597,7 +674,7 @@ export function storefrontModule(app: StorefrontApp, options: StorefrontModuleOp
             withCookies(js ? { status: 200, body: json } : redirect(`/storefront/${storeHandle(shop.domain)}/cart`));
           if (request.method === "GET") {
             if (action || !js) return { status: 404, body: { errors: "Not Found" } };
-            return withCookies({ status: 200, body: ajaxCart(shop, cart) });
+            return withCookies({ status: 200, body: ajaxCart(shop, cart, local.now()) });
           }
           const body = parseBody(request);
           for (const unsupported of ["sections", "sections_url", "selling_plan"]) {
@@ -609,18 +686,19 @@ export function storefrontModule(app: StorefrontApp, options: StorefrontModuleOp
               const items = Array.isArray(body.items) ? (body.items as AddItem[]) : [{ id: body.id, quantity: body.quantity, properties: body.properties }];
               const touched = addItems(shop, cart, items);
               const catalog = new Catalog(shop);
-              const lines = touched.map((l) => ajaxLine(catalog, l));
+              const priced = pricedCart(shop, cart, local.now());
+              const lines = touched.map((l) => ajaxLine(catalog, l, priced.lines.find((p) => p.line === l)));
               return done(Array.isArray(body.items) ? { items: lines } : (lines[0] ?? {}));
             }
             case "update":
               updateCart(cart, body);
-              return done(ajaxCart(shop, cart));
+              return done(ajaxCart(shop, cart, local.now()));
             case "change":
               changeLine(cart, body);
-              return done(ajaxCart(shop, cart));
+              return done(ajaxCart(shop, cart, local.now()));
             case "clear":
               clearCart(cart);
-              return done(ajaxCart(shop, cart));
+              return done(ajaxCart(shop, cart, local.now()));
             default:
               return { status: 404, body: { errors: "Not Found" } };
           }

@@ -7,9 +7,23 @@
  * variant, a variant of an unpublished product or one that is not available for sale is refused with HTTP 422 and
  * nothing is added (the whole request is refused); `updates` and `change` with quantity 0 remove a line; a cart
  * attribute set to "" is removed. Prices are in cents (money.ts).
+ *
+ * Discounts (priced by discounts.ts): `/cart/update.js` with `discount: "CODE1,CODE2"` replaces the cart's discount
+ * codes ("" removes them all). The cart answers `discount_codes: [{ code, applicable }]`, each line its
+ * `line_level_discount_allocations: [{ amount, discount_application: { type, key, title, description, value,
+ * created_at, value_type, allocation_method, target_selection, target_type, total_allocated_amount } }]`,
+ * `line_level_total_discount`, `total_discount`, `discounts: [{ amount, title }]`, `discounted_price`/`final_price`
+ * (unit, after line-level discounts), `line_price`/`final_line_price` (after them), `original_price`/`original_line_price`
+ * (before); the cart `original_total_price` (before discounts), `items_subtotal_price` (after line-level discounts),
+ * `total_discount`, `total_price` (after every discount) and `cart_level_discount_applications` (order discounts only:
+ * buy X get Y and product discounts are line level). `value` is Shopify's decimal string ("10.0" percent, or the amount
+ * in currency units); amounts are cents.
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { ShopState } from "../store";
+import { dateTime } from "../modules/mutation-kit";
+import { parseDiscountCodes, priceCart, type DiscountApplication, type PricedCart, type PricedLine } from "./discounts";
+import { decimalString } from "./money";
 import { Catalog, isGiftCardProduct, type CartLine, type CartRecord } from "./objects";
 
 export class CartError extends Error {
@@ -40,7 +54,7 @@ export function cartFor(shop: ShopState, token: string): CartRecord {
   const state = carts(shop);
   let cart = state.carts.get(token);
   if (!cart) {
-    cart = { token, lines: [], attributes: {}, note: null };
+    cart = { token, lines: [], attributes: {}, note: null, discountCodes: [] };
     state.carts.set(token, cart);
   }
   return cart;
@@ -107,8 +121,12 @@ export function addItems(shop: ShopState, cart: CartRecord, items: AddItem[]): C
   return touched;
 }
 
-/** `/cart/update.js`: `updates` (by line key or variant id, or an array in line order), `attributes`, `note`. */
-export function updateCart(cart: CartRecord, body: { updates?: unknown; attributes?: unknown; note?: unknown }) {
+/** `/cart/update.js`: `updates` (by line key or variant id, or an array in line order), `attributes`, `note`, `discount`. */
+export function updateCart(cart: CartRecord, body: { updates?: unknown; attributes?: unknown; note?: unknown; discount?: unknown }) {
+  if (body.discount !== undefined) {
+    if (body.discount !== null && typeof body.discount !== "string") throw new CartError(422, "discount must be a comma-separated list of codes");
+    cart.discountCodes = parseDiscountCodes(body.discount ?? "");
+  }
   if (body.updates !== undefined) {
     const updates = body.updates;
     if (Array.isArray(updates)) {
@@ -163,13 +181,33 @@ export function clearCart(cart: CartRecord) {
   cart.lines = [];
 }
 
-/** One line as the Ajax API answers it. */
-export function ajaxLine(catalog: Catalog, line: CartLine) {
+/** A discount application as the Ajax API answers it (cents; `value` as Shopify's decimal string). */
+export function ajaxApplication(catalog: Catalog, a: DiscountApplication) {
+  return {
+    type: a.type,
+    key: `local-discount-${a.discountId}`,
+    title: a.title,
+    description: a.type === "discount_code" ? a.code : a.title,
+    value: a.valueType === "percentage" ? a.value.toFixed(1) : decimalString(a.value, catalog.currency),
+    created_at: dateTime(a.createdAt),
+    value_type: a.valueType,
+    allocation_method: a.allocationMethod,
+    target_selection: a.targetSelection,
+    target_type: "line_item",
+    total_allocated_amount: catalog.cents(a.totalAllocated),
+  };
+}
+
+/** One line as the Ajax API answers it, priced with the cart's discounts when given. */
+export function ajaxLine(catalog: Catalog, line: CartLine, priced?: PricedLine) {
   const found = catalog.variant(line.variantId);
   if (!found) throw new Error(`Cart line ${line.key} points at variant ${line.variantId}, which does not exist`);
   const { product, variant } = found;
   const price = catalog.cents(variant.price);
   const defaultVariant = product.variants.length === 1 && variant.title === "Default Title";
+  const lineDiscount = catalog.cents(priced?.lineLevelDiscount ?? 0);
+  const finalLinePrice = price * line.quantity - lineDiscount;
+  const finalPrice = Math.round(finalLinePrice / line.quantity);
   return {
     id: variant.id,
     properties: Object.keys(line.properties).length > 0 ? { ...line.properties } : null,
@@ -179,13 +217,13 @@ export function ajaxLine(catalog: Catalog, line: CartLine) {
     title: defaultVariant ? product.title : `${product.title} - ${variant.title}`,
     price,
     original_price: price,
-    discounted_price: price,
-    line_price: price * line.quantity,
+    discounted_price: finalPrice,
+    line_price: finalLinePrice,
     original_line_price: price * line.quantity,
-    final_price: price,
-    final_line_price: price * line.quantity,
-    total_discount: 0,
-    discounts: [],
+    final_price: finalPrice,
+    final_line_price: finalLinePrice,
+    total_discount: lineDiscount,
+    discounts: (priced?.lineLevel ?? []).map((a) => ({ amount: catalog.cents(a.amount), title: a.application.title })),
     sku: variant.sku,
     grams: 0,
     vendor: product.vendor,
@@ -204,29 +242,35 @@ export function ajaxLine(catalog: Catalog, line: CartLine) {
     variant_title: defaultVariant ? null : variant.title,
     variant_options: [variant.title],
     options_with_values: [{ name: defaultVariant ? "Title" : "Variant", value: variant.title }],
-    line_level_discount_allocations: [],
-    line_level_total_discount: 0,
+    line_level_discount_allocations: (priced?.lineLevel ?? []).map((a) => ({ amount: catalog.cents(a.amount), discount_application: ajaxApplication(catalog, a.application) })),
+    line_level_total_discount: lineDiscount,
   };
 }
 
+/** The cart priced with the shop's live discounts at `now` (ms). */
+export function pricedCart(shop: ShopState, cart: CartRecord, now: number): PricedCart {
+  return priceCart(new Catalog(shop), shop, cart, now);
+}
+
 /** The whole cart as `/cart.js` answers it. */
-export function ajaxCart(shop: ShopState, cart: CartRecord) {
+export function ajaxCart(shop: ShopState, cart: CartRecord, now: number) {
   const catalog = new Catalog(shop);
-  const items = cart.lines.map((line) => ajaxLine(catalog, line));
-  const total = items.reduce((sum, i) => sum + i.line_price, 0);
+  const priced = pricedCart(shop, cart, now);
+  const items = cart.lines.map((line, i) => ajaxLine(catalog, line, priced.lines[i]));
   return {
     token: cart.token,
     note: cart.note,
     attributes: { ...cart.attributes },
-    original_total_price: total,
-    total_price: total,
-    total_discount: 0,
+    original_total_price: catalog.cents(priced.originalTotal),
+    total_price: catalog.cents(priced.total),
+    total_discount: catalog.cents(priced.totalDiscount),
     total_weight: 0,
     item_count: items.reduce((sum, i) => sum + i.quantity, 0),
     items,
     requires_shipping: items.some((i) => i.requires_shipping),
     currency: catalog.currency,
-    items_subtotal_price: total,
-    cart_level_discount_applications: [],
+    items_subtotal_price: catalog.cents(priced.itemsSubtotal),
+    cart_level_discount_applications: priced.applications.filter((a) => a.level === "cart").map((a) => ajaxApplication(catalog, a)),
+    discount_codes: priced.codes.map((c) => ({ code: c.code, applicable: c.applicable })),
   };
 }

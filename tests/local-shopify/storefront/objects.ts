@@ -12,8 +12,17 @@
  *   (nil, or left out of the list).
  * - A product is `available` when one of its variants is; `gift_card?` is true for the product type "Gift Card" (the
  *   seed has no gift-card flag on products; Shopify gives gift-card products that type).
+ * - The cart is priced with the shop's live discounts (discounts.ts): `line_item.price`/`final_price` and
+ *   `line_price`/`final_line_price` include line-level discounts, `original_price`/`original_line_price` do not;
+ *   `line_level_discount_allocations`, `discount_allocations` (line and cart level), `line_level_total_discount`;
+ *   `cart.total_price` after every discount, `original_total_price`, `items_subtotal_price` (after line-level
+ *   discounts), `total_discount`, `discount_applications`, `cart_level_discount_applications`, `discount_codes`.
+ *   A discount_application has `title`, `type`, `value` (percent, or cents), `value_type`, `target_selection`,
+ *   `target_type`, `allocation_method`, `total_allocated_amount`; a discount allocation `amount` and
+ *   `discount_application` (https://shopify.dev/docs/api/liquid/objects/discount_application).
  */
 import { Drop } from "liquidjs";
+import { priceCart, type DiscountApplication, type LineAllocation, type PricedCart, type PricedLine } from "./discounts";
 import { gid, parseGid } from "../gid";
 import { APP_NAMESPACE, metafieldsOf, resolveNamespace } from "../modules/metafields";
 import type { SeedProduct, SeedVariant } from "../seed";
@@ -378,19 +387,39 @@ export interface CartRecord {
   lines: CartLine[];
   attributes: Record<string, string>;
   note: string | null;
+  /** Discount codes entered on the cart, as entered (cart.ts `discount`). */
+  discountCodes: string[];
 }
+
+function applicationDrop(catalog: Catalog, a: DiscountApplication) {
+  return new StrictObject("discount_application", {
+    title: a.title,
+    type: a.type,
+    value: a.valueType === "percentage" ? a.value : catalog.cents(a.value),
+    value_type: a.valueType,
+    target_selection: a.targetSelection,
+    target_type: "line_item",
+    allocation_method: a.allocationMethod,
+    total_allocated_amount: catalog.cents(a.totalAllocated),
+  });
+}
+
+const allocationDrop = (catalog: Catalog, a: LineAllocation) =>
+  new StrictObject("discount_allocation", { amount: catalog.cents(a.amount), discount_application: applicationDrop(catalog, a.application) });
 
 export class LineItemDrop extends StrictDrop {
   protected readonly objectName = "line_item";
   readonly key: string;
   readonly quantity: number;
+  private readonly line: CartLine;
   constructor(
     private readonly catalog: Catalog,
-    private readonly line: CartLine,
+    private readonly priced: PricedLine,
   ) {
     super();
-    this.key = line.key;
-    this.quantity = line.quantity;
+    this.line = priced.line;
+    this.key = priced.line.key;
+    this.quantity = priced.line.quantity;
   }
   private get found() {
     const found = this.catalog.variant(this.line.variantId);
@@ -420,22 +449,31 @@ export class LineItemDrop extends StrictDrop {
     return { ...this.line.properties };
   }
   get price() {
-    return this.catalog.cents(this.found.variant.price);
+    return Math.round(this.line_price / this.line.quantity);
   }
   get final_price() {
     return this.price;
   }
   get original_price() {
-    return this.price;
+    return this.catalog.cents(this.priced.unitPrice);
   }
   get line_price() {
-    return this.price * this.line.quantity;
+    return this.catalog.cents(this.priced.finalLinePrice);
   }
   get final_line_price() {
     return this.line_price;
   }
   get original_line_price() {
-    return this.line_price;
+    return this.catalog.cents(this.priced.originalLinePrice);
+  }
+  get line_level_total_discount() {
+    return this.catalog.cents(this.priced.lineLevelDiscount);
+  }
+  get line_level_discount_allocations() {
+    return this.priced.lineLevel.map((a) => allocationDrop(this.catalog, a));
+  }
+  get discount_allocations() {
+    return [...this.priced.lineLevel, ...this.priced.cartLevel].map((a) => allocationDrop(this.catalog, a));
   }
   get sku() {
     return this.found.variant.sku;
@@ -454,30 +492,45 @@ export class LineItemDrop extends StrictDrop {
 export class CartDrop extends StrictDrop {
   protected readonly objectName = "cart";
   readonly token: string;
+  private pricedCart: PricedCart | undefined;
   constructor(
     private readonly catalog: Catalog,
     private readonly cart: CartRecord,
+    /** The moment the cart is priced at (ms): discounts apply by their status then. */
+    private readonly now: number,
   ) {
     super();
     this.token = cart.token;
   }
+  private get priced(): PricedCart {
+    return (this.pricedCart ??= priceCart(this.catalog, this.catalog.shop, this.cart, this.now));
+  }
   get items() {
-    return this.cart.lines.map((line) => new LineItemDrop(this.catalog, line));
+    return this.priced.lines.map((line) => new LineItemDrop(this.catalog, line));
   }
   get item_count() {
     return this.cart.lines.reduce((sum, l) => sum + l.quantity, 0);
   }
   get total_price() {
-    return this.items.reduce((sum, item) => sum + item.line_price, 0);
+    return this.catalog.cents(this.priced.total);
   }
   get original_total_price() {
-    return this.total_price;
+    return this.catalog.cents(this.priced.originalTotal);
   }
   get items_subtotal_price() {
-    return this.total_price;
+    return this.catalog.cents(this.priced.itemsSubtotal);
   }
   get total_discount() {
-    return 0;
+    return this.catalog.cents(this.priced.totalDiscount);
+  }
+  get discount_applications() {
+    return this.priced.applications.map((a) => applicationDrop(this.catalog, a));
+  }
+  get cart_level_discount_applications() {
+    return this.priced.applications.filter((a) => a.level === "cart").map((a) => applicationDrop(this.catalog, a));
+  }
+  get discount_codes() {
+    return this.priced.codes.map((c) => new StrictObject("discount_code", { code: c.code, applicable: c.applicable }));
   }
   get attributes() {
     return { ...this.cart.attributes };

@@ -6,7 +6,9 @@
  * It also injects what Shopify injects on every Liquid storefront: `window.Shopify` (shop, locale, currency, routes)
  * and the standard actions (`Shopify.actions.getCart/updateCart/openCart`, a module script, so ready after parsing,
  * firing `shopify:cart:lines-update` and `shopify:cart:attributes-update` as the action starts). Theirs is built on the
- * Storefront API; this one posts to the local Ajax cart. Everything the local Shopify adds is marked
+ * Storefront API; this one posts to the local Ajax cart. `updateCart({ discountCodes: [...] })` replaces the cart's
+ * codes (`/cart/update.js {discount}`), and the cart it answers lists `discountCodes: [{ code, applicable }]` as the
+ * Storefront API's Cart does. Everything the local Shopify adds is marked
  * `data-local-shopify`, so measurements can tell it from the extension's own code.
  */
 import { escapeHtml } from "../html";
@@ -40,6 +42,7 @@ const post = async (path, body) => {
 const toCart = (c) => ({
   id: "gid://shopify/Cart/" + c.token, totalQuantity: c.item_count, note: c.note,
   cost: { totalAmount: money(c.total_price, c.currency), subtotalAmount: money(c.items_subtotal_price, c.currency) },
+  discountCodes: (c.discount_codes || []).map((d) => ({ code: d.code, applicable: d.applicable })),
   lines: c.items.map((i) => ({
     id: i.key, quantity: i.quantity,
     merchandise: { id: "gid://shopify/ProductVariant/" + i.variant_id, product: { id: "gid://shopify/Product/" + i.product_id, title: i.product_title } },
@@ -57,7 +60,6 @@ function updateCart(payload = {}, options = {}) {
   const adds = lines.filter((l) => l.merchandiseId);
   const changes = lines.filter((l) => !l.merchandiseId);
   const run = (async () => {
-    if (payload.discountCodes) throw new Error("updateCart({discountCodes}) is not implemented by the local Shopify");
     const userErrors = [];
     if (adds.length) {
       const r = await post("cart/add.js", { items: adds.map((l) => ({ id: gidId(l.merchandiseId), quantity: l.quantity ?? 1, properties: attrs(l.attributes) })) });
@@ -77,6 +79,10 @@ function updateCart(payload = {}, options = {}) {
         body.attributes = { ...Object.fromEntries(Object.keys(current).map((k) => [k, ""])), ...next };
       }
       const r = await post("cart/update.js", body);
+      if (!r.ok) fail(userErrors, r.body);
+    }
+    if (payload.discountCodes) {
+      const r = await post("cart/update.js", { discount: payload.discountCodes.join(",") });
       if (!r.ok) fail(userErrors, r.body);
     }
     const { cart } = await getCart();

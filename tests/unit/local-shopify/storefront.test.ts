@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { orderFromWebhook } from "../../../app/shopify/mappers/webhooks";
 import { adminBody } from "../../support/local-admin";
 import { createLocalShopify, type LocalShopify } from "../../local-shopify";
@@ -574,5 +574,253 @@ describe("the repository's extension (extensions/insight-widgets)", () => {
     const cart = await get(`/storefront/${STORE}/cart`, cookie);
     expect(cart.status, cart.text.slice(0, 500)).toBe(200);
     expect(cart.text).toContain(">Dock<");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Live discounts: created through the Admin API (the discounts module), priced by the cart. Oracles from the seed's
+// prices in dong (VND has no minor unit below the dong; the Ajax API and Liquid show cents: × 100).
+
+describe("live discounts in the cart", () => {
+  const ERRORS = "userErrors { field code message }";
+  const AUTO_BXGY = `mutation C($input: DiscountAutomaticBxgyInput!) { discountAutomaticBxgyCreate(automaticBxgyDiscount: $input) { automaticDiscountNode { id } ${ERRORS} } }`;
+  const CODE_BXGY = `mutation C($input: DiscountCodeBxgyInput!) { discountCodeBxgyCreate(bxgyCodeDiscount: $input) { codeDiscountNode { id } ${ERRORS} } }`;
+  const created: { id: string; kind: "Automatic" | "Code" }[] = [];
+  const PRICE = { laptop: 20_000_000, mouse: 500_000, monitor: 4_000_000, dock: 2_000_000 };
+
+  /** Buy one `anchor`, get `quantity` of `addOn` at `percentage` off. */
+  const bundle = (title: string, anchor: number, addOn: number, percentage: number, extra: Record<string, unknown> = {}) => ({
+    title,
+    customerBuys: { value: { quantity: "1" }, items: { products: { productsToAdd: [gid("Product", anchor)] } } },
+    customerGets: { value: { discountOnQuantity: { quantity: "1", effect: { percentage } } }, items: { products: { productsToAdd: [gid("Product", addOn)] } } },
+    ...extra,
+  });
+  async function automatic(input: Record<string, unknown>) {
+    const body = await gql(AUTO_BXGY, { input });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.discountAutomaticBxgyCreate.userErrors).toEqual([]);
+    const id = body.data.discountAutomaticBxgyCreate.automaticDiscountNode.id as string;
+    created.push({ id, kind: "Automatic" });
+    return id;
+  }
+  async function withCode(input: Record<string, unknown>) {
+    const body = await gql(CODE_BXGY, { input: { context: { all: "ALL" }, ...input } });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.discountCodeBxgyCreate.userErrors).toEqual([]);
+    const id = body.data.discountCodeBxgyCreate.codeDiscountNode.id as string;
+    created.push({ id, kind: "Code" });
+    return id;
+  }
+  const mutate = async (name: string, id: string) => {
+    const body = await gql(`mutation M($id: ID!) { ${name}(id: $id) { ${ERRORS} } }`, { id });
+    expect(body.errors).toBeUndefined();
+    expect(body.data[name].userErrors).toEqual([]);
+  };
+  afterEach(async () => {
+    for (const d of created.splice(0)) {
+      await gql(`mutation D($id: ID!) { discount${d.kind}Delete(id: $id) { ${ERRORS} } }`, { id: d.id });
+    }
+  });
+  async function shopperWith(items: { id: number; quantity: number }[]) {
+    const shopper = visitor();
+    await shopper.request(`/storefront/${STORE}`);
+    expect((await shopper.json("/cart/add.js", { items })).status).toBe(200);
+    return shopper;
+  }
+  const cartJs = async (shopper: ReturnType<typeof visitor>) => (await shopper.json("/cart.js")).body;
+  const cartPage = async (shopper: ReturnType<typeof visitor>) => (await shopper.request(`/storefront/${STORE}/cart`)).text();
+  const dataCents = (html: string, id: string) => Number(new RegExp(`id="${id}" data-cents="(\\d+)"`).exec(html)?.[1]);
+
+  it("an automatic buy X get Y discount takes its effect off the total; deactivated it does not; reactivated it does again", async () => {
+    const shopper = await shopperWith([{ id: 111, quantity: 1 }, { id: 121, quantity: 1 }]);
+    const original = (PRICE.laptop + PRICE.mouse) * 100;
+    expect((await cartJs(shopper)).total_price).toBe(original);
+
+    const id = await automatic(bundle("Laptop + mouse: 20% off the mouse", 11, 12, 0.2));
+    const off = PRICE.mouse * 0.2 * 100; // 10_000_000 cents
+    let cart = await cartJs(shopper);
+    expect(cart).toMatchObject({ original_total_price: original, total_discount: off, total_price: original - off, items_subtotal_price: original - off, cart_level_discount_applications: [], discount_codes: [] });
+    const [laptop, mouse] = cart.items;
+    expect(laptop).toMatchObject({ line_level_discount_allocations: [], line_level_total_discount: 0, final_line_price: PRICE.laptop * 100 });
+    expect(mouse).toMatchObject({
+      price: PRICE.mouse * 100,
+      original_line_price: PRICE.mouse * 100,
+      discounted_price: PRICE.mouse * 100 - off,
+      final_price: PRICE.mouse * 100 - off,
+      final_line_price: PRICE.mouse * 100 - off,
+      line_price: PRICE.mouse * 100 - off,
+      line_level_total_discount: off,
+      discounts: [{ amount: off, title: "Laptop + mouse: 20% off the mouse" }],
+    });
+    expect(mouse.line_level_discount_allocations).toEqual([
+      {
+        amount: off,
+        discount_application: expect.objectContaining({ type: "automatic", title: "Laptop + mouse: 20% off the mouse", value: "20.0", value_type: "percentage", target_selection: "entitled", target_type: "line_item", allocation_method: "each", total_allocated_amount: off }),
+      },
+    ]);
+    // The cart page and the Liquid cart object say the same.
+    let page = await cartPage(shopper);
+    expect(dataCents(page, "cart-total")).toBe(original - off);
+    expect(dataCents(page, "cart-total-discount")).toBe(off);
+    expect(dataCents(page, "cart-original-total")).toBe(original);
+    expect(page).toContain(`<li class="cart__discount" data-discount-title="Laptop + mouse: 20% off the mouse" data-discount-type="automatic" data-amount-cents="${off}">`);
+    expect(page).toMatch(new RegExp(`data-variant-id="121">.*class="cart__line-discount" data-discount-title="Laptop \\+ mouse: 20% off the mouse" data-amount-cents="${off}"`));
+    expect(page).toContain(`data-total="${original - off}"`); // the fixture embed renders {{ cart.total_price }}
+
+    await mutate("discountAutomaticDeactivate", id);
+    cart = await cartJs(shopper);
+    expect(cart).toMatchObject({ total_price: original, total_discount: 0 });
+    expect(cart.items[1].line_level_discount_allocations).toEqual([]);
+    page = await cartPage(shopper);
+    expect(dataCents(page, "cart-total")).toBe(original);
+
+    await mutate("discountAutomaticActivate", id);
+    expect((await cartJs(shopper)).total_price).toBe(original - off);
+  });
+
+  it("a scheduled discount, one limited to customer segments (the cart is a guest's) and one without its anchor in the cart do not apply", async () => {
+    const segment = await gql(`mutation { segmentCreate(name: "Storefront VIPs", query: "customer_tags CONTAINS 'il-vip'") { segment { id } userErrors { message } } }`);
+    const segmentId = segment.data.segmentCreate.segment.id;
+    await automatic(bundle("Later", 11, 12, 0.5, { startsAt: new Date(NOW + 86_400_000).toISOString() }));
+    await automatic(bundle("VIPs only", 11, 12, 0.5, { context: { customerSegments: { add: [segmentId] } } }));
+    await automatic(bundle("Needs a monitor", 18, 12, 0.5));
+    const shopper = await shopperWith([{ id: 111, quantity: 1 }, { id: 121, quantity: 1 }]);
+    expect(await cartJs(shopper)).toMatchObject({ total_discount: 0, total_price: (PRICE.laptop + PRICE.mouse) * 100 });
+    await gql(`mutation D($id: ID!) { segmentDelete(id: $id) { deletedSegmentId } }`, { id: segmentId });
+  });
+
+  it("a code discount applies only once its code is on the cart (/cart/update.js {discount}, or the /discount/<code> link)", async () => {
+    await withCode(bundle("Monitor + dock", 18, 19, 0.5, { code: "MONDOCK" }));
+    const shopper = await shopperWith([{ id: 181, quantity: 1 }, { id: 191, quantity: 1 }]);
+    const original = (PRICE.monitor + PRICE.dock) * 100;
+    const off = PRICE.dock * 0.5 * 100;
+    expect(await cartJs(shopper)).toMatchObject({ total_price: original, discount_codes: [] });
+
+    const updated = await shopper.json("/cart/update.js", { discount: "mondock, NOPE" });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ total_price: original - off, total_discount: off, discount_codes: [{ code: "mondock", applicable: true }, { code: "NOPE", applicable: false }] });
+    expect(updated.body.items[1].line_level_discount_allocations[0]).toMatchObject({ amount: off, discount_application: { type: "discount_code", title: "mondock", value_type: "percentage", value: "50.0" } });
+    const page = await cartPage(shopper);
+    expect(dataCents(page, "cart-total")).toBe(original - off);
+    expect(page).toContain(`<li data-code="mondock" data-applicable="true">`);
+    expect(page).toContain(`<li data-code="NOPE" data-applicable="false">`);
+    // "" removes the codes.
+    expect((await shopper.json("/cart/update.js", { discount: "" })).body).toMatchObject({ total_price: original, discount_codes: [] });
+
+    // Shopify's share link: sets the code on the visitor's cart and redirects.
+    const linked = await shopperWith([{ id: 181, quantity: 1 }, { id: 191, quantity: 1 }]);
+    const redirect = await linked.request(`/discount/MONDOCK?redirect=${encodeURIComponent(`/storefront/${STORE}/cart`)}`);
+    expect(redirect.status).toBe(303);
+    expect(redirect.headers.get("location")).toBe(`/storefront/${STORE}/cart`);
+    expect(await cartJs(linked)).toMatchObject({ total_price: original - off, discount_codes: [{ code: "MONDOCK", applicable: true }] });
+    const home = await linked.request(`/discount/OTHER?redirect=https://elsewhere.test/`);
+    expect(home.headers.get("location")).toBe(`/storefront/${STORE}`);
+    expect((await cartJs(linked)).discount_codes).toEqual([{ code: "MONDOCK", applicable: true }, { code: "OTHER", applicable: false }]);
+
+    // The same form on the cart page posts to the cart's update endpoint and comes back to the cart.
+    const form = await linked.request(`/storefront/${STORE}/cart/update`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "discount=" });
+    expect(form.status).toBe(303);
+    expect((await cartJs(linked)).discount_codes).toEqual([]);
+  });
+
+  it("usesPerOrderLimit 1 discounts one add-on among two anchors and two add-ons; without it both", async () => {
+    const limited = await automatic(bundle("One free mouse", 11, 12, 1, { usesPerOrderLimit: "1" }));
+    const shopper = await shopperWith([{ id: 111, quantity: 2 }, { id: 121, quantity: 2 }]);
+    const original = (2 * PRICE.laptop + 2 * PRICE.mouse) * 100;
+    let cart = await cartJs(shopper);
+    expect(cart).toMatchObject({ total_discount: PRICE.mouse * 100, total_price: original - PRICE.mouse * 100 });
+    expect(cart.items[1]).toMatchObject({ final_line_price: PRICE.mouse * 100, discounted_price: (PRICE.mouse * 100) / 2 });
+    await mutate("discountAutomaticDelete", limited);
+    created.splice(0);
+    await automatic(bundle("Free mice", 11, 12, 1));
+    cart = await cartJs(shopper);
+    expect(cart).toMatchObject({ total_discount: 2 * PRICE.mouse * 100, total_price: original - 2 * PRICE.mouse * 100 });
+  });
+
+  it("combinesWith: product discounts add up across lines only when both allow it; on one line only the larger applies", async () => {
+    const shopper = await shopperWith([{ id: 111, quantity: 1 }, { id: 121, quantity: 1 }, { id: 181, quantity: 1 }, { id: 191, quantity: 1 }]);
+    const original = (PRICE.laptop + PRICE.mouse + PRICE.monitor + PRICE.dock) * 100;
+    const mouse20 = PRICE.mouse * 0.2 * 100;
+    const dock50 = PRICE.dock * 0.5 * 100;
+    const combinable = { combinesWith: { productDiscounts: true } };
+
+    // Neither combines: the larger wins.
+    await automatic(bundle("Mouse 20%", 11, 12, 0.2));
+    await automatic(bundle("Dock 50%", 18, 19, 0.5));
+    let cart = await cartJs(shopper);
+    expect(cart.total_discount).toBe(dock50);
+    expect(cart.items.map((i: { line_level_total_discount: number }) => i.line_level_total_discount)).toEqual([0, 0, 0, dock50]);
+    for (const d of created.splice(0)) await mutate("discountAutomaticDelete", d.id);
+
+    // Only one side allows it: still the larger alone.
+    await automatic(bundle("Mouse 20%", 11, 12, 0.2, combinable));
+    await automatic(bundle("Dock 50%", 18, 19, 0.5));
+    expect((await cartJs(shopper)).total_discount).toBe(dock50);
+    for (const d of created.splice(0)) await mutate("discountAutomaticDelete", d.id);
+
+    // Both allow it: both apply, each on its own line.
+    await automatic(bundle("Mouse 20%", 11, 12, 0.2, combinable));
+    await automatic(bundle("Dock 50%", 18, 19, 0.5, combinable));
+    cart = await cartJs(shopper);
+    expect(cart).toMatchObject({ total_discount: mouse20 + dock50, total_price: original - mouse20 - dock50 });
+    expect(cart.items.map((i: { line_level_total_discount: number }) => i.line_level_total_discount)).toEqual([0, mouse20, 0, dock50]);
+
+    // A third, combinable, on the mouse's line too: one product discount per line, the larger (40% beats 20%).
+    await automatic(bundle("Mouse 40%", 11, 12, 0.4, combinable));
+    cart = await cartJs(shopper);
+    const mouse40 = PRICE.mouse * 0.4 * 100;
+    expect(cart.total_discount).toBe(mouse40 + dock50);
+    expect(cart.items[1].line_level_discount_allocations.map((a: { discount_application: { title: string } }) => a.discount_application.title)).toEqual(["Mouse 40%"]);
+  });
+
+  it("checkout carries the discounts onto the order: seed, orders/create payload and the Admin API", async () => {
+    const combinable = { combinesWith: { productDiscounts: true } };
+    await automatic(bundle("Mouse 20%", 11, 12, 0.2, combinable));
+    await withCode(bundle("Monitor + dock", 18, 19, 0.5, { code: "MONDOCK", ...combinable }));
+    const shopper = await shopperWith([{ id: 111, quantity: 1 }, { id: 121, quantity: 1 }, { id: 181, quantity: 1 }, { id: 191, quantity: 1 }]);
+    await shopper.json("/cart/update.js", { discount: "MONDOCK" });
+    const mouseOff = PRICE.mouse * 0.2;
+    const dockOff = PRICE.dock * 0.5;
+    const gross = PRICE.laptop + PRICE.mouse + PRICE.monitor + PRICE.dock;
+
+    const checkout = await shopper.request(`/storefront/${STORE}/checkout`, { method: "POST" });
+    expect(checkout.status).toBe(303);
+    const order = local.shop(SHOP).seed.orders.at(-1)!;
+    expect(order).toMatchObject({ discountCodes: ["MONDOCK"], totalDiscounts: mouseOff + dockOff, subtotal: gross - mouseOff - dockOff, total: gross - mouseOff - dockOff });
+    expect(order.lineItems.map((l) => [l.variantId, l.unitPrice, l.totalDiscount])).toEqual([
+      [111, PRICE.laptop, 0],
+      [121, PRICE.mouse, mouseOff],
+      [181, PRICE.monitor, 0],
+      [191, PRICE.dock, dockOff],
+    ]);
+
+    const hook = received.find((r) => r.headers["x-shopify-topic"] === "orders/create")!;
+    const payload = JSON.parse(hook.body) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(payload).toMatchObject({
+      total_discounts: String(mouseOff + dockOff),
+      subtotal_price: String(gross - mouseOff - dockOff),
+      total_line_items_price: String(gross),
+      total_price: String(gross - mouseOff - dockOff),
+      discount_codes: [{ code: "MONDOCK", amount: String(dockOff), type: "percentage" }],
+    });
+    const apps = payload.discount_applications as { type: string; title?: string; code?: string }[];
+    const mouseLine = payload.line_items[1];
+    expect(mouseLine).toMatchObject({ total_discount: String(mouseOff), discount_allocations: [{ amount: String(mouseOff) }] });
+    expect(apps[mouseLine.discount_allocations[0].discount_application_index]).toMatchObject({ type: "automatic", title: "Mouse 20%", value: "20.0", value_type: "percentage" });
+    const dockLine = payload.line_items[3];
+    expect(apps[dockLine.discount_allocations[0].discount_application_index]).toMatchObject({ type: "discount_code", code: "MONDOCK" });
+    // The app's own parser reads the discounts.
+    const mapped = orderFromWebhook(payload);
+    expect(mapped).toMatchObject({ totalDiscounts: BigInt(mouseOff + dockOff), discountCodes: ["MONDOCK"], total: BigInt(gross - mouseOff - dockOff) });
+    expect(mapped.lines.map((l) => l.totalDiscount)).toEqual([0n, BigInt(mouseOff), 0n, BigInt(dockOff)]);
+
+    // What a later sync reads through the Admin API.
+    const admin = await gql(`query O { orders(first: 1, reverse: true) { nodes { discountCodes totalDiscountsSet { shopMoney { amount } } lineItems(first: 5) { nodes { totalDiscountSet { shopMoney { amount } } } } } } }`);
+    expect(admin.errors).toBeUndefined();
+    expect(admin.data.orders.nodes[0]).toEqual({
+      discountCodes: ["MONDOCK"],
+      totalDiscountsSet: { shopMoney: { amount: String(mouseOff + dockOff) } },
+      lineItems: { nodes: [0, mouseOff, 0, dockOff].map((amount) => ({ totalDiscountSet: { shopMoney: { amount: String(amount) } } })) },
+    });
   });
 });
