@@ -408,6 +408,11 @@ export async function whatIfBundle({ db = defaultPrisma, shop, now, input }: { d
 // The admin's "Actions and impact" page
 
 const VERDICT_LABEL = { achieved: "Achieved", "not achieved": "Not achieved", inconclusive: "Inconclusive" } as const;
+/** The evaluation's method in words (the stored `method` says which one ran). */
+export const METHOD_WORDS: Record<string, string> = {
+  "difference-in-differences": "before/after against a control (difference-in-differences)",
+  "pre-post": "before/after, no control",
+};
 /** Products offered in the page's pickers. */
 const PICKER_PRODUCTS = 500;
 
@@ -477,7 +482,7 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
               verdict: e.verdict,
               label: VERDICT_LABEL[e.verdict],
               reason: e.reason,
-              method: e.method,
+              method: METHOD_WORDS[e.method] ?? e.method,
               estimate: e.estimate === null ? null : effect(e, e.estimate),
               interval: e.ci ? `${effect(e, e.ci.lower)} to ${effect(e, e.ci.upper)} (${Math.round(e.ci.level * 100)} %)` : null,
               target: `${value(e.metric, e.target.pre.value)} → ${value(e.metric, e.target.post.value)}`,
