@@ -773,6 +773,24 @@ describe("live discounts in the cart", () => {
     expect(cart.items[1].line_level_discount_allocations.map((a: { discount_application: { title: string } }) => a.discount_application.title)).toEqual(["Mouse 40%"]);
   });
 
+  it("an order discount (all items) is cart level: cart_level_discount_applications, allocated across the lines", async () => {
+    const body = await gql(`mutation C($input: DiscountAutomaticBasicInput!) { discountAutomaticBasicCreate(automaticBasicDiscount: $input) { automaticDiscountNode { id } ${ERRORS} } }`, {
+      input: { title: "10% off over 1M", customerGets: { value: { percentage: 0.1 }, items: { all: true } }, minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: "1000000" } } },
+    });
+    expect(body.data.discountAutomaticBasicCreate.userErrors).toEqual([]);
+    created.push({ id: body.data.discountAutomaticBasicCreate.automaticDiscountNode.id, kind: "Automatic" });
+    const small = await shopperWith([{ id: 121, quantity: 1 }]);
+    expect((await cartJs(small)).total_discount).toBe(0); // under the minimum subtotal
+    const shopper = await shopperWith([{ id: 121, quantity: 2 }, { id: 191, quantity: 1 }]);
+    const original = (2 * PRICE.mouse + PRICE.dock) * 100;
+    const off = original / 10;
+    const cart = await cartJs(shopper);
+    expect(cart).toMatchObject({ original_total_price: original, items_subtotal_price: original, total_discount: off, total_price: original - off });
+    expect(cart.cart_level_discount_applications).toEqual([expect.objectContaining({ type: "automatic", title: "10% off over 1M", value: "10.0", target_selection: "all", allocation_method: "across", total_allocated_amount: off })]);
+    expect(cart.items.map((i: { line_level_total_discount: number }) => i.line_level_total_discount)).toEqual([0, 0]);
+    expect(dataCents(await cartPage(shopper), "cart-total")).toBe(original - off);
+  });
+
   it("checkout carries the discounts onto the order: seed, orders/create payload and the Admin API", async () => {
     const combinable = { combinesWith: { productDiscounts: true } };
     await automatic(bundle("Mouse 20%", 11, 12, 0.2, combinable));
