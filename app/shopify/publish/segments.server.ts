@@ -55,7 +55,7 @@ export interface TagBatchResult {
  * Sends the changes, `concurrency` at a time, and says which were made. Never throws: an error the client gave up on
  * stops the batch and is returned with what was done before it, so the caller can record that much.
  */
-export async function applyTagChanges(client: AdminClient, changes: readonly TagChange[], { concurrency = 4 }: { concurrency?: number } = {}): Promise<TagBatchResult> {
+export async function applyTagChanges(client: AdminClient, changes: readonly TagChange[], { concurrency = 1 }: { concurrency?: number } = {}): Promise<TagBatchResult> {
   const result: TagBatchResult = { done: [], refused: [], error: null };
   let next = 0;
   const worker = async () => {
