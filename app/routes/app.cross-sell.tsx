@@ -1,28 +1,66 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, EmptyState, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
+import { useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, DataTable, EmptyState, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
 import { z } from "zod";
+import { BundleLaunchPanel, type LaunchAnswer, type PreviewData } from "../components/bundle-launch";
 import { jobQueue } from "../jobs/queue.server";
+import { bundleStatusByItems, launchBundle, previewBundleLaunch, syncBundlesIfDue } from "../lib/discounts/bundle-launch.server";
+import { ActionError } from "../lib/insights/action-error";
 import { crossSellPage } from "../lib/insights/cross-sell-page.server";
 import { requestInsightsRecompute } from "../lib/insights/recompute.server";
 import { Caveats, RecomputeButton, SectionCard } from "../components/insight-page";
 import { authenticate } from "../shopify.server";
 
-const Query = z.object({ product: z.string().max(100).optional() });
+const Query = z.object({ product: z.string().max(100).optional(), preview: z.string().max(500).optional() });
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const query = Query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  return crossSellPage({ shop: session.shop, product: query.success ? query.data.product : undefined });
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  const query = Query.safeParse(params);
+  const shop = session.shop;
+  const now = new Date();
+  // The launched bundles' status is kept in step with Shopify (at most once a minute per shop).
+  const sync = await syncBundlesIfDue({ shop, now, queue: jobQueue() });
+  const page = await crossSellPage({ shop, product: query.success ? query.data.product : undefined });
+  const live = await bundleStatusByItems({ shop });
+  const previewKey = query.success ? query.data.preview : undefined;
+  let preview: PreviewData | null = null;
+  let previewError: string | null = null;
+  if (previewKey) {
+    try {
+      preview = await previewBundleLaunch({ shop, now, input: { ...params, items: previewKey } });
+    } catch (error) {
+      if (!(error instanceof ActionError)) throw error;
+      previewError = error.message;
+    }
+  }
+  return { page, live, preview, previewKey: previewKey ?? null, previewError, syncError: sync.error };
 };
 
-const Recompute = z.object({ intent: z.literal("recompute") });
+const Intent = z.object({ intent: z.enum(["recompute", "launch"]) });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  if (!Recompute.safeParse(Object.fromEntries(await request.formData())).success) return data({ ok: false as const }, { status: 400 });
-  await requestInsightsRecompute({ shop: session.shop, queue: jobQueue() });
-  return { ok: true as const };
+  const fields = Object.fromEntries(await request.formData());
+  const parsed = Intent.safeParse(fields);
+  if (!parsed.success) return data({ intent: null, ok: false as const, error: "Unknown action: expected recompute or launch." }, { status: 400 });
+  if (parsed.data.intent === "recompute") {
+    await requestInsightsRecompute({ shop: session.shop, queue: jobQueue() });
+    return { intent: "recompute" as const, ok: true as const };
+  }
+  try {
+    const result = await launchBundle({ shop: session.shop, now: new Date(), queue: jobQueue(), input: fields });
+    if (!result.ok) return data({ intent: "launch" as const, ok: false as const, errors: result.errors, cap: result.cap }, { status: 400 });
+    const d = result.discount;
+    const message =
+      result.status === "PENDING"
+        ? `“${d.title}” is being launched (a launch with this key is in progress).`
+        : `“${d.title}” is live in Shopify as ${d.kind === "code" ? `the code ${d.code}` : "an automatic discount"}, ${d.percentOff} % off the add-on; its Action is recorded with the metric and goal you chose.`;
+    return { intent: "launch" as const, ok: true as const, message, bundleId: d.id };
+  } catch (error) {
+    if (error instanceof ActionError) return data({ intent: "launch" as const, ok: false as const, errors: { form: [error.message] }, cap: null }, { status: error.status });
+    throw error;
+  }
 };
 
 const SOURCE_LABEL = { "co-purchase": "Bought together", "complementary-type": "Complementary type", bestseller: "Bestseller" } as const;
@@ -30,7 +68,9 @@ const SOURCE_TONE = { "co-purchase": "success", "complementary-type": "info", be
 const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 export default function CrossSellPage() {
-  const page = useLoaderData<typeof loader>();
+  const { page, live, preview, previewKey, previewError, syncError } = useLoaderData<typeof loader>();
+  const answer = useActionData<typeof action>();
+  const launchAnswer = answer && answer.intent === "launch" ? (answer as LaunchAnswer) : undefined;
   const [, setSearchParams] = useSearchParams();
 
   const recompute = <RecomputeButton />;
@@ -60,6 +100,21 @@ export default function CrossSellPage() {
     <Page title="Cross-sell and upgrades" subtitle={`From ${summary.baskets.toLocaleString("en-US")} orders · computed ${computedAt.slice(0, 16).replace("T", " ")} UTC`} primaryAction={recompute}>
       <Layout>
         <Caveats caveats={summary.caveats} />
+        {syncError && (
+          <Layout.Section>
+            <Text as="p" tone="caution">
+              {syncError}
+            </Text>
+          </Layout.Section>
+        )}
+        {previewError && (
+          <Layout.Section>
+            <Text as="p" tone="critical">
+              {previewError}
+            </Text>
+          </Layout.Section>
+        )}
+        {preview && previewKey && <BundleLaunchPanel key={String(preview.values.idempotencyKey)} preview={preview} answer={launchAnswer} previewKey={previewKey} />}
         <SectionCard title="Frequently bought together">
           <Text as="p" tone="subdued">
             Only pairs that are statistically significant ({summary.significantProductRules.toLocaleString("en-US")} of{" "}
@@ -114,9 +169,28 @@ export default function CrossSellPage() {
                 <Text as="p">No significant bundle yet.</Text>
               ) : (
                 <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "text"]}
-                  headings={["Products", "Attach rate", "Suggested discount", "Why"]}
-                  rows={bundles.map((b) => [b.titles.join(" + "), percent(b.attachRate), b.discountPercent === null ? "—" : `${b.discountPercent} %`, b.explanation])}
+                  columnContentTypes={["text", "numeric", "numeric", "text", "text"]}
+                  headings={["Products", "Attach rate", "Suggested discount", "Why", "Discount"]}
+                  rows={bundles.map((b) => {
+                    const key = b.items.join(",");
+                    const status = live[key];
+                    return [
+                      b.titles.join(" + "),
+                      percent(b.attachRate),
+                      b.discountPercent === null ? "—" : `${b.discountPercent} %`,
+                      b.explanation,
+                      <InlineStack key={key} gap="200" blockAlign="center">
+                        {status && (
+                          <span data-testid={`bundle-status-${b.items.join("-")}`} data-status={status.status}>
+                            <Badge tone={status.status === "ACTIVE" ? "success" : status.status === "DELETED_IN_SHOPIFY" ? "critical" : "attention"}>{status.statusLabel}</Badge>
+                          </span>
+                        )}
+                        <span data-testid={`bundle-launch-${b.items.join("-")}`}>
+                          <Button url={`/app/cross-sell?preview=${encodeURIComponent(key)}`}>{status && status.status !== "DELETED_IN_SHOPIFY" ? "Launch another" : "Launch as discount"}</Button>
+                        </span>
+                      </InlineStack>,
+                    ];
+                  })}
                 />
               )}
             </BlockStack>

@@ -24,6 +24,7 @@ export default function AppLayout() {
           Home
         </Link>
         <Link to="/app/cross-sell">Cross-sell and upgrades</Link>
+        <Link to="/app/bundles">Bundle discounts</Link>
         <Link to="/app/customers">Customer value</Link>
         <Link to="/app/trends">Trends and seasonality</Link>
         <Link to="/app/storefront">Storefront offers</Link>

@@ -350,7 +350,7 @@ export interface LaunchBundleArgs {
 export type LaunchBundleResult =
   | { ok: true; status: "ACTIVE"; discount: BundleDiscount; actionId: string; created: boolean }
   | { ok: true; status: "PENDING"; discount: BundleDiscount; actionId: null; created: false }
-  | { ok: false; errors: FormErrors; discount: BundleDiscount | null; cap: { message: string; active: CappedAutomaticDiscount[] | null } | null };
+  | { ok: false; errors: FormErrors; discount: BundleDiscount | null; cap: { message: string; active: CappedAutomaticDiscount[] | null; fallbackKey: string } | null };
 
 async function queuePublish(queue: JobQueue | null | undefined, shop: string) {
   if (queue) await queue.enqueue(JOB.storefrontPublish, {}, { shop, singletonKey: `storefront/${shop}` });
@@ -421,7 +421,8 @@ export async function launchBundle({ shop, db = defaultPrisma, now, client, queu
     const mapped = mapFieldErrors(result.errors.filter((e) => e.code !== "AUTOMATIC_DISCOUNT_CAP" && e.code !== "ACTIVE_PERIOD_OVERLAP"));
     if (capHit) addError(mapped, "kind", CAP_MESSAGE);
     if (Object.keys(mapped).length === 0) addError(mapped, "form", "Shopify created no discount.");
-    return { ok: false, errors: mapped, discount: result.discount, cap: capHit ? { message: CAP_MESSAGE, active } : null };
+    // The code fallback is a new launch: its own key (this key's row is FAILED).
+    return { ok: false, errors: mapped, discount: result.discount, cap: capHit ? { message: CAP_MESSAGE, active, fallbackKey: randomUUID() } : null };
   }
   const row = result.discount;
   if (row.status !== "ACTIVE") {
@@ -591,7 +592,7 @@ export async function bundlesPage({ shop, db = defaultPrisma, now, client, queue
 }
 
 /** The live bundle of each anchor on the cross-sell page's bundle ideas (by "anchor,addOn,…"), for its status badge. */
-export async function bundleStatusByItems(db: PrismaClient, shop: string): Promise<Record<string, { id: string; status: string; statusLabel: string }>> {
+export async function bundleStatusByItems({ shop, db = defaultPrisma }: { shop: string; db?: PrismaClient }): Promise<Record<string, { id: string; status: string; statusLabel: string }>> {
   const rows = await db.bundleDiscount.findMany({ where: { shop, status: { in: ["PENDING", "ACTIVE", "PAUSED", "DELETED_IN_SHOPIFY"] } }, orderBy: { createdAt: "asc" } });
   const out: Record<string, { id: string; status: string; statusLabel: string }> = {};
   for (const r of rows) out[[...r.anchorProductIds, ...r.addOnProductIds].join(",")] = { id: r.id, status: r.status, statusLabel: STATUS_LABEL[r.status] ?? r.status };
