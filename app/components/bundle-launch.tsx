@@ -172,9 +172,11 @@ export function BundleLaunchPanel({ preview, answer, previewKey }: { preview: Pr
                       <List.Item>{w.display.netMargin === null ? "Margin: unknown (no unit cost)" : `Extra margin: ${w.display.netMargin}`}</List.Item>
                       <List.Item>{`Subsidy on add-ons that would have sold anyway: ${w.display.subsidyCost}`}</List.Item>
                       <List.Item>
-                        {w.display.breakEven === null
-                          ? "No break-even: the discounted price does not cover the unit cost, or the cost is unknown."
-                          : `Break-even: the discount must lift the attach rate by at least ${w.display.breakEven} × the discount share (elasticity ${w.display.breakEven}), e.g. +${(Number(w.display.breakEven) * Number(percentOff)).toFixed(0)} % of the current rate at ${percentOff} % off.`}
+                        {w.display.netMargin === null
+                          ? "Break-even: needs the add-on's unit cost."
+                          : w.display.breakEven === null
+                            ? "No break-even: the discounted price does not cover the add-on's unit cost."
+                            : `Break-even: the discount must lift the attach rate by at least ${(Number(w.display.breakEven) * Number(percentOff)).toFixed(0)} % of itself (elasticity ${w.display.breakEven} at ${percentOff} % off).`}
                       </List.Item>
                     </List>
                     {w.caveats.map((c) => (
