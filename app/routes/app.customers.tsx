@@ -8,20 +8,43 @@ import { customerValuePage } from "../lib/insights/customer-value-page.server";
 import { recordMarketingSpend, SpendError } from "../lib/insights/marketing-spend.server";
 import { requestInsightsRecompute } from "../lib/insights/recompute.server";
 import { Caveats, RecomputeButton, SectionCard, Stat } from "../components/insight-page";
+import { SegmentPublishing } from "../components/segment-publishing";
+import { ActionError } from "../lib/insights/action-error";
+import { publishSegment, unpublishSegment } from "../lib/segments/publish.server";
+import { resumeSegmentWork, segmentsPage } from "../lib/segments/segments-page.server";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return customerValuePage({ shop: session.shop });
+  const [value, publishing] = await Promise.all([customerValuePage({ shop: session.shop }), segmentsPage({ shop: session.shop })]);
+  return { ...value, publishing };
 };
 
-const Intent = z.object({ intent: z.enum(["recompute", "spend"]) });
+const Intent = z.object({ intent: z.enum(["recompute", "spend", "publish-segment", "unpublish-segment", "resume-segment"]) });
+const PublicationId = z.object({ id: z.string().trim().min(1).max(100) });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const form = Object.fromEntries(await request.formData());
   const intent = Intent.safeParse(form);
   if (!intent.success) return data({ ok: false as const, error: "Unknown action." }, { status: 400 });
+  if (intent.data.intent === "publish-segment") {
+    const result = await publishSegment({ shop: session.shop, now: new Date(), input: form, queue: jobQueue() });
+    if (!result.ok) return data({ ok: false as const, error: null, segmentErrors: result.errors }, { status: 400 });
+    return { ok: true as const, saved: null, segmentMessage: `"${result.publication.name}" is being published: customers are tagged in the background.` };
+  }
+  if (intent.data.intent === "unpublish-segment" || intent.data.intent === "resume-segment") {
+    const id = PublicationId.safeParse(form);
+    if (!id.success) return data({ ok: false as const, error: "Unknown published segment." }, { status: 400 });
+    try {
+      if (intent.data.intent === "unpublish-segment") await unpublishSegment({ shop: session.shop, id: id.data.id, queue: jobQueue() });
+      else await resumeSegmentWork({ shop: session.shop, id: id.data.id, queue: jobQueue() });
+      return { ok: true as const, saved: null };
+    } catch (error) {
+      if (error instanceof ActionError) return data({ ok: false as const, error: error.message }, { status: error.status });
+      throw error;
+    }
+  }
   if (intent.data.intent === "spend") {
     try {
       const saved = await recordMarketingSpend({ shop: session.shop, input: form });
@@ -62,15 +85,21 @@ export default function CustomersPage() {
   const page = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const recompute = <RecomputeButton />;
+  const segmentAnswer = answer && "segmentErrors" in answer ? answer.segmentErrors : undefined;
+  const segmentMessage = answer && "segmentMessage" in answer ? answer.segmentMessage : null;
+  const publishCard = <SegmentPublishing {...page.publishing} errors={segmentAnswer} message={segmentMessage} />;
   if (!page.ready) {
     return (
       <Page title="Customer value">
-        <Card>
-          <EmptyState heading="No customer value yet" image="" action={{ content: "Go to Home", url: "/app" }}>
-            <p>Lifetime value, RFM groups and retention are computed from your orders after the first sync (or an import).</p>
-            <div style={{ marginTop: 12 }}>{recompute}</div>
-          </EmptyState>
-        </Card>
+        <BlockStack gap="400">
+          <Card>
+            <EmptyState heading="No customer value yet" image="" action={{ content: "Go to Home", url: "/app" }}>
+              <p>Lifetime value, RFM groups and retention are computed from your orders after the first sync (or an import).</p>
+              <div style={{ marginTop: 12 }}>{recompute}</div>
+            </EmptyState>
+          </Card>
+          {page.publishing.publications.length > 0 || page.publishing.choices.some((c) => c.customers > 0) ? publishCard : null}
+        </BlockStack>
       </Page>
     );
   }
@@ -200,6 +229,7 @@ export default function CustomersPage() {
             )}
           </SectionCard>
         )}
+        <Layout.Section>{publishCard}</Layout.Section>
       </Layout>
     </Page>
   );
