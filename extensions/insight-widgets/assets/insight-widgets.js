@@ -90,6 +90,20 @@
     setTimeout(() => { live.textContent = message; }, 100);
   };
 
+  // A code bundle (offers.bundle.code): once the page's product and a bundle add-on are added together, the code goes
+  // on the cart beside the codes already there, so checkout gives the bundle price the block showed.
+  const applyCode = async (b, picked) => {
+    const code = b.dataset.ilCode;
+    if (!code || !picked.some((r) => r.hasAttribute("data-il-self")) || !picked.some((r) => r.hasAttribute("data-il-bundle"))) return;
+    try {
+      const cart = await (await fetch(root + "cart.js", { headers: { accept: "application/json" } })).json();
+      const codes = [...new Set([...(cart.discount_codes || []).map((c) => c.code), code])];
+      const actions = w.Shopify && w.Shopify.actions;
+      if (actions && actions.updateCart) await actions.updateCart({ discountCodes: codes });
+      else await post(root + "cart/update.js", { discount: codes.join(",") });
+    } catch { /* the items are in the cart; the shopper can still enter the code */ }
+  };
+
   const add = async (b, button) => {
     const own = button.closest(".il-item");
     const picked = own ? [own] : rows(b).filter((r) => r.querySelector(".il-check:checked"));
@@ -118,6 +132,7 @@
         const res = await post(root + "cart/add.js", { items });
         if (!res.ok) throw new Error("cart");
       }
+      await applyCode(b, picked);
       for (const r of picked) if (r.dataset.ilSlot) log("add_to_cart", b, r);
       say(b, ((picked.length === 1 ? b.dataset.ilOne : b.dataset.ilMany) || "").replace("%n", picked.length));
     } catch {
