@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalShopify } from "../../local-shopify";
 import { gid } from "../../local-shopify/gid";
 import { adminPageModule } from "../../local-shopify/modules/admin-page";
-import type { SeedStore } from "../../local-shopify/seed";
+import type { SeedCustomer, SeedProduct, SeedStore } from "../../local-shopify/seed";
 import { emptySeed } from "../../local-shopify/store";
 import { adminBody } from "../../support/local-admin";
 
 const SHOP = "admin-pages.myshopify.com";
 const TOKEN = "shpat_admin_pages";
-const customer = (id: number, tags: string[] = []) => ({
+const customer = (id: number, tags: string[] = []): SeedCustomer => ({
   id,
   createdAt: "2025-02-01T00:00:00Z",
   updatedAt: "2025-02-01T00:00:00Z",
@@ -23,7 +23,7 @@ const customer = (id: number, tags: string[] = []) => ({
   rfmGroup: null,
   predictedSpendTier: null,
 });
-const product = (id: number, title: string) => ({
+const product = (id: number, title: string): SeedProduct => ({
   id,
   title,
   handle: title.toLowerCase().replace(/ /g, "-"),
