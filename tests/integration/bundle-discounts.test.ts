@@ -3,7 +3,8 @@
  * discounts with the bundle's shape read back; a launch repeated with the same key (in turn, at once, or after an
  * interruption) makes one discount; the 25-active automatic cap and Shopify's user errors come back per field with a
  * FAILED row; pause and end change the discount in Shopify; the sync sees a discount deleted or deactivated in Shopify;
- * THROTTLED is retried; two shops never see each other's rows.
+ * THROTTLED is retried; two shops never see each other's rows. Resume activates a paused discount; a bundle can be
+ * limited to customer segments; a three-product bundle discounts one unit per add-on; the cap's list names what counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminClient, type AdminApiErrorCode } from "../../app/shopify/client.server";
@@ -14,7 +15,9 @@ import {
   endBundleDiscount,
   launchBundleDiscount,
   LAUNCH_LEASE_MS,
+  listCappedAutomaticDiscounts,
   pauseBundleDiscount,
+  resumeBundleDiscount,
   syncBundleDiscountStatus,
   type BundleLaunchInput,
 } from "../../app/shopify/publish/discounts.server";
@@ -344,5 +347,59 @@ describe("launching a bundle as a Shopify discount", () => {
 
     const synced = await syncBundleDiscountStatus({ shop: B.domain, db: testDb(), client: client(B).admin, id: a.discount!.id });
     expect(synced).toEqual([]);
+  });
+
+  it("resume activates a paused discount again in Shopify, code and automatic, and reads its dates back", async () => {
+    for (const kind of ["code", "automatic"] as const) {
+      const launched = await launch(A, input(A, kind === "code" ? {} : { kind, code: undefined }));
+      expect(launched.ok).toBe(true);
+      const args = { shop: A.domain, db: testDb(), client: client(A).admin, id: launched.discount!.id };
+      expect(await resumeBundleDiscount(args)).toMatchObject({ ok: false, errors: [{ field: ["status"] }] });
+      expect(await pauseBundleDiscount(args)).toMatchObject({ ok: true, discount: { status: "PAUSED" } });
+      const resumed = await resumeBundleDiscount(args);
+      expect(resumed).toMatchObject({ ok: true, discount: { status: "ACTIVE", lastError: null } });
+      const node = await readDiscount(A, launched.discount!.discountId!);
+      expect(node.discount.status).toBe("ACTIVE");
+      // The row holds Shopify's dates after the activation (no "edited in Shopify" note for the app's own change).
+      expect(resumed.discount!.endsAt === null ? null : resumed.discount!.endsAt.toISOString().slice(0, 19)).toBe(node.discount.endsAt === null ? null : String(node.discount.endsAt).slice(0, 19));
+      const synced = await syncBundleDiscountStatus({ ...args, id: launched.discount!.id });
+      expect(synced[0]).toMatchObject({ status: "ACTIVE", lastError: null });
+    }
+  });
+
+  it("a bundle limited to a customer segment is a discount for that segment's customers only", async () => {
+    const made = await gql(A, `mutation Seg { segmentCreate(name: "Bundle buyers", query: "customer_tags CONTAINS 'vip'") { segment { id } userErrors { message } } }`);
+    expect(made.data.segmentCreate.userErrors).toEqual([]);
+    const segmentId = made.data.segmentCreate.segment.id as string;
+    for (const kind of ["code", "automatic"] as const) {
+      const result = await launch(A, input(A, kind === "code" ? { segmentIds: [segmentId] } : { kind, code: undefined, segmentIds: [segmentId] }));
+      expect(result).toMatchObject({ ok: true, discount: { segmentIds: [segmentId], status: "ACTIVE" } });
+      const body = await gql(A, `query Ctx($id: ID!) { discountNode(id: $id) { discount { ... on DiscountCodeBxgy { context { __typename ... on DiscountCustomerSegments { segments { id } } } } ... on DiscountAutomaticBxgy { context { __typename ... on DiscountCustomerSegments { segments { id } } } } } } }`, { id: result.discount!.discountId });
+      expect(body.errors).toBeUndefined();
+      expect(body.data.discountNode.discount.context).toEqual({ __typename: "DiscountCustomerSegments", segments: [{ id: segmentId }] });
+    }
+    const bad = await launch(A, input(A, { segmentIds: ["not-a-segment"] }));
+    expect(bad).toMatchObject({ ok: false, discount: null, errors: [{ field: ["segmentIds", "0"] }] });
+  });
+
+  it("a three-product bundle discounts one unit per add-on", async () => {
+    const result = await launch(A, input(A, { anchors: [pid(A, 1)], addOns: [pid(A, 2), pid(A, 4)] }));
+    expect(result.ok).toBe(true);
+    const node = await readDiscount(A, result.discount!.discountId!);
+    expect(node.discount.customerGets.value.quantity).toEqual({ quantity: "2" });
+    expect(node.discount.usesPerOrderLimit).toBe(1);
+  });
+
+  it("the cap's list names the automatic discounts active or scheduled, not the expired ones", async () => {
+    const live = await launch(B, input(B, { kind: "automatic", code: undefined, title: "Listed live" }));
+    const later = await launch(B, input(B, { kind: "automatic", code: undefined, title: "Listed later", startsAt: new Date(Date.now() + 86_400_000) }));
+    const gone = await launch(B, input(B, { kind: "automatic", code: undefined, title: "Listed gone" }));
+    expect([live.ok, later.ok, gone.ok]).toEqual([true, true, true]);
+    await pauseBundleDiscount({ shop: B.domain, db: testDb(), client: client(B).admin, id: gone.discount!.id });
+    const listed = await listCappedAutomaticDiscounts(client(B).admin);
+    const titles = listed.map((d) => d.title);
+    expect(titles).toEqual(expect.arrayContaining(["Listed live", "Listed later"]));
+    expect(titles).not.toContain("Listed gone");
+    expect(listed.find((d) => d.title === "Listed later")?.status).toBe("SCHEDULED");
   });
 });
