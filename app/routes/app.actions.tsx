@@ -5,6 +5,7 @@ import { useState } from "react";
 import { z } from "zod";
 import { ActionError, actionsPage, createAction, evaluateAction, whatIfBundle } from "../lib/insights/actions.server";
 import { FormOutcome, SectionCard } from "../components/insight-page";
+import { CampaignFigures } from "../components/campaign-figures";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -193,6 +194,7 @@ export default function ActionsPage() {
                     <Text as="span" tone="subdued">
                       {`Target ${a.verdict.target}${a.verdict.control ? ` · control ${a.verdict.control}` : " · no control (pre/post)"} · ${a.verdict.method}`}
                     </Text>
+                    {a.verdict.figures && <CampaignFigures figures={a.verdict.figures} />}
                     {a.verdict.caveats.length > 0 && (
                       <List>
                         {a.verdict.caveats.map((c) => (

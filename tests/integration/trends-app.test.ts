@@ -212,7 +212,8 @@ describe("actions in the app", () => {
     const row = await getAction({ db: testDb(), shop: env.shop, id: action!.id });
     const e = row.lastEvaluation as unknown as StoredEvaluation;
     expect(e.periods.post).toEqual({ start: p.window.start, end: p.window.end });
-    expect(e.method).toBe("difference-in-differences");
+    expect(e.method).toBe("before/after against a control");
+    expect(e.design).toBe("difference-in-differences");
     expect(e.verdict).toBe("achieved");
     expect(e.ci!.lower).toBeLessThanOrEqual(p.trueEffect);
     expect(e.ci!.upper).toBeGreaterThanOrEqual(p.trueEffect);

@@ -19,6 +19,7 @@ import { addDays, dayNumber, localDay } from "../../insights/trends/series";
 import { loadOrders, loadProducts, type LoadedOrder } from "./load.server";
 import { ActionError } from "./action-error";
 import { evaluateWidgetAction, isWidgetAction, parseWidgetEvaluation } from "../storefront/widgets.server";
+import { evaluateCampaignAction, isCampaignAction, parseCampaignEvaluation, type CampaignEvaluation } from "../segments/campaign-evaluation.server";
 
 export { ActionError };
 
@@ -157,8 +158,51 @@ export interface ActionTarget {
   publication?: string;
 }
 
-export interface StoredEvaluation extends ImpactResult {
+/** The impact core's before/after methods, in words: every stored evaluation names its method this way. */
+export const IMPACT_METHOD_WORDS = { "difference-in-differences": "before/after against a control", "pre-post": "before/after, no control" } as const;
+type ImpactMethodWords = (typeof IMPACT_METHOD_WORDS)[keyof typeof IMPACT_METHOD_WORDS];
+
+/**
+ * A before/after evaluation as stored: the impact core's result with `method` in words and `design` the estimator that
+ * ran (difference-in-differences, or pre-post when no control was comparable).
+ */
+export interface StoredEvaluation extends Omit<ImpactResult, "method"> {
+  method: ImpactMethodWords;
+  design: ImpactResult["method"];
   asOf: string;
+}
+
+/**
+ * A stored before/after evaluation read back, or null when it is another kind's or does not validate. Rows stored before
+ * `method` was in words carry the design's code there and no `design`: both are filled in.
+ */
+const StoredImpactEvaluation = z
+  .object({
+    method: z.string(),
+    design: z.enum(["difference-in-differences", "pre-post"]).optional(),
+    asOf: z.string(),
+    metric: z.string(),
+    effectKind: z.enum(["absolute", "relative"]),
+    verdict: z.enum(["achieved", "not achieved", "inconclusive"]),
+    reason: z.string(),
+    estimate: z.number().nullable(),
+    ci: z.object({ lower: z.number(), upper: z.number(), level: z.number() }).nullable(),
+    target: z.object({ pre: z.object({ units: z.number(), value: z.number().nullable() }), post: z.object({ units: z.number(), value: z.number().nullable() }) }),
+    control: z.object({ products: z.array(z.string()), pre: z.object({ units: z.number(), value: z.number().nullable() }), post: z.object({ units: z.number(), value: z.number().nullable() }) }).passthrough().nullable(),
+    caveats: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string() }).passthrough()),
+  })
+  .passthrough()
+  .transform((e, ctx) => {
+    const design = e.design ?? (e.method === "difference-in-differences" || e.method === "pre-post" ? e.method : undefined);
+    if (!design) {
+      ctx.addIssue({ code: "custom", message: `unknown method ${e.method}` });
+      return z.NEVER;
+    }
+    return { ...e, design, method: IMPACT_METHOD_WORDS[design] };
+  });
+export function parseImpactEvaluation(value: unknown): StoredEvaluation | null {
+  const parsed = StoredImpactEvaluation.safeParse(value);
+  return parsed.success ? (parsed.data as unknown as StoredEvaluation) : null;
 }
 
 async function shopOf(db: PrismaClient, shop: string) {
@@ -237,11 +281,13 @@ export async function listActions({ db = defaultPrisma, shop, now }: { db?: Pris
   const rows = await db.action.findMany({ where: { shop }, orderBy: [{ createdAt: "desc" }, { id: "asc" }] });
   return rows.map((r) => {
     const widget = isWidgetAction(r);
+    const campaign = isCampaignAction(r);
     return {
       ...r,
       target: r.target as unknown as ActionTarget,
-      lastEvaluation: widget ? null : (r.lastEvaluation as unknown as StoredEvaluation | null),
+      lastEvaluation: widget || campaign ? null : parseImpactEvaluation(r.lastEvaluation),
       widgetEvaluation: widget ? parseWidgetEvaluation(r.lastEvaluation) : null,
+      campaignEvaluation: campaign ? parseCampaignEvaluation(r.lastEvaluation) : null,
     };
   });
 }
@@ -285,6 +331,14 @@ export async function evaluateAction({ db = defaultPrisma, shop, id, now, seed =
   const row = await getAction({ db, shop, id });
   // A storefront widget has a randomized holdout: it is judged by that comparison, not by a before/after.
   if (isWidgetAction(row)) return evaluateWidgetAction({ db, shop, row, now });
+  // So does a campaign sent to a published segment: treated members against the segment's held-out members.
+  if (isCampaignAction(row)) return evaluateCampaignAction({ db, shop, row, now, seed });
+  if (!(IMPACT_METRICS as readonly string[]).includes(row.metric)) {
+    throw new ActionError(
+      `${row.metric} is measured per customer against a published segment's randomized holdout, and this action names no segment publication: a before/after evaluation measures ${IMPACT_METRICS.join(", ")}`,
+      400,
+    );
+  }
   const { timezone: timeZone } = await shopOf(db, shop);
   const target = row.target as unknown as ActionTarget;
   const days = actionDays(row, timeZone);
@@ -325,7 +379,7 @@ export async function evaluateAction({ db = defaultPrisma, shop, id, now, seed =
     if (error instanceof ImpactError) throw new ActionError(error.message, 400);
     throw error;
   }
-  const evaluation: StoredEvaluation = { ...result, asOf };
+  const evaluation: StoredEvaluation = { ...result, method: IMPACT_METHOD_WORDS[result.method], design: result.method, asOf };
   const updated = await db.action.update({
     where: { shop_id: { shop, id } },
     data: { lastEvaluation: JSON.parse(JSON.stringify(evaluation)) as Prisma.InputJsonValue, evaluatedAt: now, status: statusAt(row, now) },
@@ -427,6 +481,55 @@ export function describeGoal(metric: string, direction: string, value: number, c
   return `${sign}${(value * 100).toFixed(1)} % ${metric} per day`;
 }
 
+/** One row of a campaign's figures: treated against held-out customers, per customer, and the difference with its interval. */
+export interface CampaignFigure {
+  label: string;
+  treated: string;
+  holdout: string;
+  difference: string;
+  lift: string;
+}
+
+/** A campaign's verdict for the Actions page: the method, the goal metric's lift with its interval, and both metrics per customer. */
+function campaignVerdict(c: CampaignEvaluation, metric: string, currency: string) {
+  const digits = minorUnitDigits(currency);
+  const money = (minor: number) => new Intl.NumberFormat("en-US", { style: "currency", currency, maximumFractionDigits: digits }).format(minor / 10 ** digits);
+  const signed = (x: number, f: (x: number) => string) => `${x >= 0 ? "+" : "−"}${f(Math.abs(x))}`;
+  const pct = (x: number) => signed(x, (v) => `${(v * 100).toFixed(1)} %`);
+  const r = c.result;
+  const level = r ? `${Math.round(r.level * 100)} %` : "";
+  const goalMetric = r ? r.metrics[metric as keyof typeof r.metrics] : null;
+  const liftText = (m: NonNullable<typeof goalMetric>) => (m.relative ? `${pct(m.relative.estimate)} [${pct(m.relative.lower)} to ${m.relative.upper === null ? "unbounded" : pct(m.relative.upper)}]` : "— (no holdout value)");
+  const figures: CampaignFigure[] = r
+    ? (
+        [
+          ["orders-per-customer", "Orders per customer", (x: number) => x.toFixed(3)],
+          ["revenue-per-customer", "Revenue per customer", money],
+        ] as const
+      ).flatMap(([key, label, f]) => {
+        const m = r.metrics[key];
+        if (!m) return [];
+        return [{ label, treated: f(m.treated), holdout: f(m.holdout), difference: `${signed(m.absolute.estimate, f)} [${signed(m.absolute.lower, f)} to ${signed(m.absolute.upper, f)}]`, lift: liftText(m) }];
+      })
+    : [];
+  const arm = (name: string, a: { customers: number; orders: number } | undefined) => (a ? `${name}: ${a.customers.toLocaleString("en-US")} customers, ${a.orders.toLocaleString("en-US")} orders` : `${name}: —`);
+  return {
+    verdict: c.verdict,
+    label: VERDICT_LABEL[c.verdict],
+    reason: c.reason,
+    method: r ? `${c.method} (${r.estimator})` : c.method,
+    estimate: goalMetric?.relative ? pct(goalMetric.relative.estimate) : null,
+    interval: goalMetric?.relative ? `${pct(goalMetric.relative.lower)} to ${goalMetric.relative.upper === null ? "unbounded" : pct(goalMetric.relative.upper)} (${level})` : null,
+    target: arm("treated", r?.arms.treated),
+    control: arm("holdout", r?.arms.holdout),
+    caveats: [
+      ...c.caveats,
+      ...(c.members.joinedLater > 0 ? [`${c.members.joinedLater.toLocaleString("en-US")} customer(s) who joined the segment after launch are not counted (intention-to-treat on the ${c.members.atLaunch.toLocaleString("en-US")} members at launch).`] : []),
+    ],
+    figures: r ? { level, rows: figures } : null,
+  };
+}
+
 export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: string; now: Date; db?: PrismaClient }) {
   const { timezone: timeZone, currency } = await shopOf(db, shop);
   const actions = await listActions({ db, shop, now });
@@ -450,6 +553,7 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
       const days = actionDays(a, timeZone);
       const e = a.lastEvaluation;
       const w = a.widgetEvaluation;
+      const c = a.campaignEvaluation;
       const wMetric = w ? w.lift.metrics[a.metric as keyof typeof w.lift.metrics] : null;
       const pct = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)} %`;
       return {
@@ -462,10 +566,15 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
         targets: a.target.products.map(title),
         addOns: (a.target.addOns ?? []).map(title),
         metric: a.metric,
-        goal: isWidgetAction(a) ? `+${(a.goalValue * 100).toFixed(1)} % ${a.metric} over the randomized holdout` : describeGoal(a.metric, a.goalDirection, a.goalValue, currency),
+        goal:
+          isWidgetAction(a) || isCampaignAction(a)
+            ? `${a.goalDirection === "decrease" ? "−" : "+"}${(a.goalValue * 100).toFixed(1)} % ${a.metric} over the randomized holdout`
+            : describeGoal(a.metric, a.goalDirection, a.goalValue, currency),
         note: a.note,
         evaluatedAt: a.evaluatedAt?.toISOString() ?? null,
-        verdict: w
+        verdict: c
+          ? campaignVerdict(c, a.metric, currency)
+          : w
           ? {
               verdict: w.verdict,
               label: VERDICT_LABEL[w.verdict],
@@ -476,18 +585,20 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
               target: `treatment: ${w.lift.counts.treatment.visitors.toLocaleString("en-US")} visitors, ${w.lift.counts.treatment.orders.toLocaleString("en-US")} orders`,
               control: `holdout: ${w.lift.counts.holdout.visitors.toLocaleString("en-US")} visitors, ${w.lift.counts.holdout.orders.toLocaleString("en-US")} orders`,
               caveats: [],
+              figures: null,
             }
           : e
           ? {
               verdict: e.verdict,
               label: VERDICT_LABEL[e.verdict],
               reason: e.reason,
-              method: METHOD_WORDS[e.method] ?? e.method,
+              method: `${e.method} (${e.design})`,
               estimate: e.estimate === null ? null : effect(e, e.estimate),
               interval: e.ci ? `${effect(e, e.ci.lower)} to ${effect(e, e.ci.upper)} (${Math.round(e.ci.level * 100)} %)` : null,
               target: `${value(e.metric, e.target.pre.value)} → ${value(e.metric, e.target.post.value)}`,
               control: e.control ? `${value(e.metric, e.control.pre.value)} → ${value(e.metric, e.control.post.value)} (${e.control.products.length} product(s))` : null,
               caveats: e.caveats.filter((c) => c.severity !== "info").map((c) => c.message),
+              figures: null,
             }
           : null,
       };
