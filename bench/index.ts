@@ -8,6 +8,7 @@ benches.clv = (args) => import("./clv").then((m) => m.benchClv(args));
 benches.storefront = (args) => import("./storefront").then((m) => m.benchStorefront(args));
 benches.offers = (args) => import("./calibration-offers").then((m) => m.benchOffers(args));
 benches["storefront-lift"] = (args) => import("./storefront-lift").then((m) => m.benchStorefrontLift(args));
+benches["holdout-campaign"] = (args) => import("./holdout-campaign").then((m) => m.benchHoldoutCampaign(args));
 const bench = name ? benches[name] : undefined;
 if (!bench) {
   console.error(`Usage: npm run bench -- <${Object.keys(benches).join("|")}> [options]`);

@@ -14,7 +14,7 @@
  * `lift` for both metrics; orders per customer: lift · m · S; revenue per customer: lift · m · S · e^(μ + (τ² + σ²)/2)
  * · (1 − refundShare), with m = ratePerDay.
  */
-import { analyzeArms, judgeCampaign, type CampaignGoal, type CampaignMetric, type CustomerOutcome } from "../../../../app/insights/impact/holdout-campaign";
+import { analyzeArms, DEFAULT_MIN_CUSTOMERS, DEFAULT_MIN_ORDERS, judgeCampaign, type CampaignGoal, type CampaignMetric, type CustomerOutcome } from "../../../../app/insights/impact/holdout-campaign";
 import { sampleGamma } from "../../../../app/insights/offers/bandit";
 import { seededRng, type Rng } from "../../../../app/insights/trends/random";
 
@@ -123,6 +123,8 @@ export interface Calibration {
   verdicts: { goal: CampaignGoal; achieved: number; notAchieved: number; inconclusive: number }[];
   holdoutCustomers: number;
   holdoutOrders: number;
+  /** Replicates below the default minimum-sample rule (an arm with < 30 customers or < 10 orders): inconclusive by rule. */
+  belowMinimum: number;
 }
 
 const zeroPair = () => ({ "orders-per-customer": { absolute: 0, relative: 0 }, "revenue-per-customer": { absolute: 0, relative: 0 } });
@@ -139,6 +141,7 @@ export function calibrate(plan: CampaignPlan, replicates: number, seed: number, 
     verdicts: goals.map((goal) => ({ goal, achieved: 0, notAchieved: 0, inconclusive: 0 })),
     holdoutCustomers: 0,
     holdoutOrders: 0,
+    belowMinimum: 0,
   };
   for (let r = 0; r < replicates; r++) {
     const sim = simulateCampaign(plan, rng);
@@ -146,6 +149,7 @@ export function calibrate(plan: CampaignPlan, replicates: number, seed: number, 
     const c = analysis.comparison;
     out.holdoutCustomers += c.arms.holdout.customers;
     out.holdoutOrders += c.arms.holdout.orders;
+    if ([c.arms.treated, c.arms.holdout].some((a) => a.customers < DEFAULT_MIN_CUSTOMERS || a.orders < DEFAULT_MIN_ORDERS)) out.belowMinimum++;
     for (const metric of ["orders-per-customer", "revenue-per-customer"] as const) {
       const m = c.metrics[metric];
       if (!m) continue;
