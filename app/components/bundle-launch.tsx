@@ -32,7 +32,7 @@ export interface PreviewData {
 
 export type LaunchAnswer =
   | { intent: "launch"; ok: true; message: string; bundleId: string }
-  | { intent: "launch"; ok: false; errors: FieldErrors; cap: { message: string; active: { title: string; endsAt: string | null }[] | null; fallbackKey: string } | null };
+  | { intent: "launch"; ok: false; errors: FieldErrors; cap: { message: string; active: { title: string; endsAt: string | null }[] | null; fallbackKey: string } | null; nextKey: string };
 
 const METRIC_LABEL: Record<string, string> = { "attach-rate": "Attach rate", aov: "Average order value", units: "Units per day", revenue: "Revenue per day", margin: "Margin per day" };
 const GOAL_HELP: Record<string, string> = {
@@ -189,9 +189,11 @@ export function BundleLaunchPanel({ preview, answer, previewKey }: { preview: Pr
               )}
             </BlockStack>
 
+            {answer?.ok ? null : (
             <Form method="post">
               <input type="hidden" name="intent" value="launch" />
-              <input type="hidden" name="idempotencyKey" value={String(v.idempotencyKey)} />
+              {/* The preview's key; after a refusal the answer's (the same after a 5xx, so the retry resumes; new after a user error). */}
+              <input type="hidden" name="idempotencyKey" value={answer && !answer.ok ? answer.nextKey : String(v.idempotencyKey)} />
               <input type="hidden" name="preview" value={previewKey} />
               <input type="hidden" name="anchors" value={String(v.anchors)} />
               <input type="hidden" name="addOns" value={String(v.addOns)} />
@@ -271,6 +273,7 @@ export function BundleLaunchPanel({ preview, answer, previewKey }: { preview: Pr
                 </InlineStack>
               </FormLayout>
             </Form>
+            )}
           </BlockStack>
         </Card>
       </div>

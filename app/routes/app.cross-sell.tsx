@@ -1,5 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useActionData, useLoaderData, useSearchParams, type ShouldRevalidateFunction } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, DataTable, EmptyState, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { BundleLaunchPanel, type LaunchAnswer, type PreviewData } from "../components/bundle-launch";
@@ -37,6 +37,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return { page, live, preview, previewKey: previewKey ?? null, previewError, syncError: sync.error };
 };
 
+/**
+ * After a refused launch the page keeps the merchant's choices (no reload of the preview, whose key would change); after
+ * a launch that went through, the page reloads (the idea's status badge).
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, actionResult, defaultShouldRevalidate }) => {
+  if (formData?.get("intent") === "launch" && !(actionResult as { ok?: boolean } | undefined)?.ok) return false;
+  return defaultShouldRevalidate;
+};
+
 const Intent = z.object({ intent: z.enum(["recompute", "launch"]) });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -50,7 +59,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   try {
     const result = await launchBundle({ shop: session.shop, now: new Date(), queue: jobQueue(), input: fields });
-    if (!result.ok) return data({ intent: "launch" as const, ok: false as const, errors: result.errors, cap: result.cap }, { status: 400 });
+    if (!result.ok) return data({ intent: "launch" as const, ok: false as const, errors: result.errors, cap: result.cap, nextKey: result.nextKey }, { status: 400 });
     const d = result.discount;
     const message =
       result.status === "PENDING"
@@ -58,7 +67,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
         : `“${d.title}” is live in Shopify as ${d.kind === "code" ? `the code ${d.code}` : "an automatic discount"}, ${d.percentOff} % off the add-on; its Action is recorded with the metric and goal you chose.`;
     return { intent: "launch" as const, ok: true as const, message, bundleId: d.id };
   } catch (error) {
-    if (error instanceof ActionError) return data({ intent: "launch" as const, ok: false as const, errors: { form: [error.message] }, cap: null }, { status: error.status });
+    if (error instanceof ActionError) {
+      const key = typeof fields.idempotencyKey === "string" ? fields.idempotencyKey : "";
+      return data({ intent: "launch" as const, ok: false as const, errors: { form: [error.message] }, cap: null, nextKey: key }, { status: error.status });
+    }
     throw error;
   }
 };

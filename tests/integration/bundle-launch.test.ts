@@ -193,6 +193,8 @@ describe("launch", () => {
     if (failed.ok) return;
     expect(failed.errors.form?.join(" ")).toMatch(/Launching again resumes this launch/);
     expect(failed.discount).toMatchObject({ status: "PENDING", actionId: null });
+    // The form keeps the key, so Launch again resumes this launch.
+    expect(failed.nextKey).toBe(fields.idempotencyKey);
     expect(await testDb().action.count({ where: { shop: A.domain, title: fields.title } })).toBe(0);
     expect(await count(A, fields.title!)).toBe(0);
 
@@ -211,6 +213,10 @@ describe("launch", () => {
     if (result.ok) return;
     expect(result.errors.code).toEqual(["Code must be unique. Please try a different code."]);
     expect(result.discount).toMatchObject({ status: "FAILED", actionId: null });
+    // A corrected form is a new launch: a new key (this key's row is FAILED).
+    expect(result.nextKey).not.toBe(taken.idempotencyKey);
+    const corrected = await launch(A, { ...taken, code: `${taken.code}-2`, title: `${taken.title} corrected`, idempotencyKey: result.nextKey });
+    expect(corrected).toMatchObject({ ok: true, status: "ACTIVE" });
 
     // A published segment Shopify does not know: the error is on the segment field.
     await testDb().segmentPublication.create({ data: { shop: A.domain, definition: { kind: "rfm" }, name: "Champions", tag: "il-champions", segmentId: "gid://shopify/Segment/987654321", status: "PUBLISHED" } });

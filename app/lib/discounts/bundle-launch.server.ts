@@ -350,7 +350,18 @@ export interface LaunchBundleArgs {
 export type LaunchBundleResult =
   | { ok: true; status: "ACTIVE"; discount: BundleDiscount; actionId: string; created: boolean }
   | { ok: true; status: "PENDING"; discount: BundleDiscount; actionId: null; created: false }
-  | { ok: false; errors: FormErrors; discount: BundleDiscount | null; cap: { message: string; active: CappedAutomaticDiscount[] | null; fallbackKey: string } | null };
+  | {
+      ok: false;
+      errors: FormErrors;
+      discount: BundleDiscount | null;
+      cap: { message: string; active: CappedAutomaticDiscount[] | null; fallbackKey: string } | null;
+      /**
+       * The key the form's next Launch must send: the same one when nothing was created or the launch is PENDING (a 5xx:
+       * launching again resumes it), a new one when this key's launch is FAILED (Shopify refused it: a corrected form is
+       * a new launch).
+       */
+      nextKey: string;
+    };
 
 async function queuePublish(queue: JobQueue | null | undefined, shop: string) {
   if (queue) await queue.enqueue(JOB.storefrontPublish, {}, { shop, singletonKey: `storefront/${shop}` });
@@ -358,7 +369,8 @@ async function queuePublish(queue: JobQueue | null | undefined, shop: string) {
 
 /** Launches the bundle: the Shopify discount (idempotent by the form's key), then its Action once it is ACTIVE. */
 export async function launchBundle({ shop, db = defaultPrisma, now, client, queue, input }: LaunchBundleArgs): Promise<LaunchBundleResult> {
-  const fail = (errors: FormErrors, discount: BundleDiscount | null = null): LaunchBundleResult => ({ ok: false, errors, discount, cap: null });
+  const given = typeof (input as { idempotencyKey?: unknown } | null)?.idempotencyKey === "string" ? String((input as { idempotencyKey: string }).idempotencyKey).trim() : "";
+  const fail = (errors: FormErrors): LaunchBundleResult => ({ ok: false, errors, discount: null, cap: null, nextKey: given.length >= 8 ? given : randomUUID() });
   const parsed = BundleForm.safeParse(input);
   if (!parsed.success) return fail(zodErrors(parsed.error));
   const f = parsed.data;
@@ -422,7 +434,8 @@ export async function launchBundle({ shop, db = defaultPrisma, now, client, queu
     if (capHit) addError(mapped, "kind", CAP_MESSAGE);
     if (Object.keys(mapped).length === 0) addError(mapped, "form", "Shopify created no discount.");
     // The code fallback is a new launch: its own key (this key's row is FAILED).
-    return { ok: false, errors: mapped, discount: result.discount, cap: capHit ? { message: CAP_MESSAGE, active, fallbackKey: randomUUID() } : null };
+    const nextKey = result.discount && result.discount.status === "FAILED" ? randomUUID() : f.idempotencyKey;
+    return { ok: false, errors: mapped, discount: result.discount, cap: capHit ? { message: CAP_MESSAGE, active, fallbackKey: randomUUID() } : null, nextKey };
   }
   const row = result.discount;
   if (row.status !== "ACTIVE") {
