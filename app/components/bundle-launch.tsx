@@ -32,7 +32,7 @@ export interface PreviewData {
 
 export type LaunchAnswer =
   | { intent: "launch"; ok: true; message: string; bundleId: string }
-  | { intent: "launch"; ok: false; errors: FieldErrors; cap: { message: string; active: { title: string; endsAt: string | null }[] | null; fallbackKey: string } | null; nextKey: string };
+  | { intent: "launch"; ok: false; errors: FieldErrors; cap: { message: string; active: { title: string; endsAt: string | null }[] | null; fallbackKey: string } | null; nextKey: string; values: Record<string, string> | null };
 
 const METRIC_LABEL: Record<string, string> = { "attach-rate": "Attach rate", aov: "Average order value", units: "Units per day", revenue: "Revenue per day", margin: "Margin per day" };
 const GOAL_HELP: Record<string, string> = {
@@ -70,7 +70,11 @@ function Hidden({ values }: { values: Record<string, string | boolean> }) {
 }
 
 export function BundleLaunchPanel({ preview, answer, previewKey }: { preview: PreviewData; answer: LaunchAnswer | undefined; previewKey: string }) {
-  const v = preview.values;
+  // After a refusal, the posted choices (a page rendered without JavaScript starts from them); else the preview's.
+  const posted = answer && !answer.ok ? answer.values : null;
+  const v: Record<string, string | boolean> = posted
+    ? { ...preview.values, ...posted, combinesProduct: posted.combinesProduct === "on", combinesOrder: posted.combinesOrder === "on", combinesShipping: posted.combinesShipping === "on" }
+    : preview.values;
   const [percentOff, setPercentOff] = useState(String(v.percentOff));
   const [kind, setKind] = useState(String(v.kind));
   const [code, setCode] = useState(String(v.code));

@@ -4,7 +4,7 @@ import { Badge, BlockStack, Button, Card, DataTable, EmptyState, InlineStack, La
 import { z } from "zod";
 import { BundleLaunchPanel, type LaunchAnswer, type PreviewData } from "../components/bundle-launch";
 import { jobQueue } from "../jobs/queue.server";
-import { bundleStatusByItems, launchBundle, previewBundleLaunch, syncBundlesIfDue } from "../lib/discounts/bundle-launch.server";
+import { bundleStatusByItems, FORM_FIELDS, launchBundle, previewBundleLaunch, syncBundlesIfDue } from "../lib/discounts/bundle-launch.server";
 import { ActionError } from "../lib/insights/action-error";
 import { crossSellPage } from "../lib/insights/cross-sell-page.server";
 import { requestInsightsRecompute } from "../lib/insights/recompute.server";
@@ -59,7 +59,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   try {
     const result = await launchBundle({ shop: session.shop, now: new Date(), queue: jobQueue(), input: fields });
-    if (!result.ok) return data({ intent: "launch" as const, ok: false as const, errors: result.errors, cap: result.cap, nextKey: result.nextKey }, { status: 400 });
+    // The choices go back with the errors, so the form shows them again (also without JavaScript).
+    const values = Object.fromEntries(FORM_FIELDS.map((name) => [name, typeof fields[name] === "string" ? String(fields[name]) : ""]));
+    if (!result.ok) return data({ intent: "launch" as const, ok: false as const, errors: result.errors, cap: result.cap, nextKey: result.nextKey, values }, { status: 400 });
     const d = result.discount;
     const message =
       result.status === "PENDING"
@@ -69,7 +71,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   } catch (error) {
     if (error instanceof ActionError) {
       const key = typeof fields.idempotencyKey === "string" ? fields.idempotencyKey : "";
-      return data({ intent: "launch" as const, ok: false as const, errors: { form: [error.message] }, cap: null, nextKey: key }, { status: error.status });
+      return data({ intent: "launch" as const, ok: false as const, errors: { form: [error.message] }, cap: null, nextKey: key, values: null }, { status: error.status });
     }
     throw error;
   }

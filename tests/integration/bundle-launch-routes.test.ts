@@ -104,7 +104,10 @@ describe("bundle launch through the routes", () => {
     // The same code again, as a new launch: refused by Shopify, shown next to the code field, nothing recorded.
     const taken = await post({ ...fields, idempotencyKey: crypto.randomUUID(), title: "Another" });
     expect(taken.response.status).toBe(400);
-    expect(taken.html).toContain("Code must be unique");
+    // Next to the code field: Polaris' inline error of the input named "code".
+    expect(taken.html).toMatch(/name="code"[^>]*aria-invalid="true"[\s\S]{0,800}Polaris-InlineError[\s\S]{0,1200}Code must be unique/);
+    // A corrected form is a new launch: the form now carries a new key.
+    expect(fieldValue(taken.html, "idempotencyKey")).not.toBe(key);
     expect(await db.action.count({ where: { shop: F.domain } })).toBe(1);
 
     const withBadge = await adminRequest(handler, "/app/cross-sell", F.domain);
