@@ -22,8 +22,10 @@
  * - Shopify's user errors are returned field by field for a form; the row is FAILED with them, never ACTIVE. The
  *   25-active automatic cap gets a message naming the cap and suggesting a code discount.
  * - Pause deactivates the discount (Shopify sets its end to now). Resume activates it again (discount*Activate; an
- *   automatic one counts toward the cap again, and is refused with the cap message when the shop is at it). End
- *   deletes it from Shopify (the app's row keeps the record as ENDED).
+ *   automatic one counts toward the cap again, and is refused with the cap message when the shop is at it). Known gap:
+ *   activating clears the discount's end in Shopify, so a bundle launched with an end day runs without one after a
+ *   resume (the row reads the end back; putting it back needs discount*BxgyUpdate, not used yet). End deletes it from
+ *   Shopify (the app's row keeps the record as ENDED).
  * - Sync reads each live row's discount back: gone → DELETED_IN_SHOPIFY; expired → PAUSED stays PAUSED, ACTIVE becomes
  *   ENDED; active or scheduled → ACTIVE; its title, dates, percentage and add-ons as Shopify now has them. A change made
  *   in the Shopify admin is recorded on the row's lastError as "Edited in Shopify: …" (EDITED_PREFIX) until the next
