@@ -462,11 +462,6 @@ export async function whatIfBundle({ db = defaultPrisma, shop, now, input }: { d
 // The admin's "Actions and impact" page
 
 const VERDICT_LABEL = { achieved: "Achieved", "not achieved": "Not achieved", inconclusive: "Inconclusive" } as const;
-/** The evaluation's method in words (the stored `method` says which one ran). */
-export const METHOD_WORDS: Record<string, string> = {
-  "difference-in-differences": "before/after against a control (difference-in-differences)",
-  "pre-post": "before/after, no control",
-};
 /** Products offered in the page's pickers. */
 const PICKER_PRODUCTS = 500;
 
