@@ -1,7 +1,7 @@
 /** The shop's granted access scopes (its offline session's) and the refusal of a change whose feature lacks one (access-scopes.ts). */
 import type { PrismaClient } from "@prisma/client";
 import defaultPrisma from "../db.server";
-import { missingAccess, type Feature } from "./access-scopes";
+import { accessMessage, missingAccess, type Feature } from "./access-scopes";
 import { ActionError } from "./insights/action-error";
 
 /** The shop's granted scopes: its offline session's, or "" when it has none (uninstalled). */
@@ -13,5 +13,5 @@ export async function grantedScopes({ shop, db = defaultPrisma }: { shop: string
 /** Refuses (ActionError 403) a change whose feature lacks a scope, naming the scope and how to grant it. */
 export async function requireAccess({ shop, feature, db = defaultPrisma }: { shop: string; feature: Feature; db?: PrismaClient }): Promise<void> {
   const lack = missingAccess(feature, await grantedScopes({ shop, db }));
-  if (lack) throw new ActionError(`${lack.label} needs the ${lack.missing.join(", ")} permission, which this store has not granted. ${lack.howToGrant}`, 403);
+  if (lack) throw new ActionError(accessMessage(lack), 403);
 }

@@ -42,3 +42,8 @@ export function missingAccess(feature: Feature, granted: string | null | undefin
   return missing.length === 0 ? null : { feature, label, missing, howToGrant: HOW_TO_GRANT };
 }
 
+
+/** The sentence that refuses a change for a missing scope: the feature, the scope, how to grant it. */
+export function accessMessage(lack: MissingAccess): string {
+  return `${lack.label} needs the ${lack.missing.join(", ")} permission, which this store has not granted. ${lack.howToGrant}`;
+}

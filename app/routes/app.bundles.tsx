@@ -6,11 +6,14 @@ import { FormOutcome } from "../components/insight-page";
 import { jobQueue } from "../jobs/queue.server";
 import { bundlesPage, changeBundle, CHANGE_INTENTS } from "../lib/discounts/bundle-launch.server";
 import { ActionError } from "../lib/insights/action-error";
+import { MissingAccessBanner } from "../components/missing-access";
+import { missingAccess } from "../lib/access-scopes";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return bundlesPage({ shop: session.shop, now: new Date(), queue: jobQueue() });
+  const page = await bundlesPage({ shop: session.shop, now: new Date(), queue: jobQueue() });
+  return { ...page, access: missingAccess("bundle-discounts", session.scope) };
 };
 
 const Change = z.object({ intent: z.enum(CHANGE_INTENTS), id: z.string().trim().min(1).max(100) });
@@ -53,6 +56,7 @@ export default function BundlesPage() {
   return (
     <Page title="Bundle discounts" subtitle="Bundles launched as Shopify buy X get Y discounts, kept in step with Shopify" secondaryActions={[{ content: "Bundle ideas", url: "/app/cross-sell" }]}>
       <Layout>
+        <MissingAccessBanner access={page.access} />
         <FormOutcome answer={answer} />
         {page.syncError && (
           <Layout.Section>

@@ -9,6 +9,8 @@ import { ActionError } from "../lib/insights/action-error";
 import { crossSellPage } from "../lib/insights/cross-sell-page.server";
 import { requestInsightsRecompute } from "../lib/insights/recompute.server";
 import { Caveats, RecomputeButton, SectionCard } from "../components/insight-page";
+import { MissingAccessBanner } from "../components/missing-access";
+import { missingAccess } from "../lib/access-scopes";
 import { authenticate } from "../shopify.server";
 
 const Query = z.object({ product: z.string().max(100).optional(), preview: z.string().max(500).optional() });
@@ -34,7 +36,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       previewError = error.message;
     }
   }
-  return { page, live, preview, previewKey: previewKey ?? null, previewError, syncError: sync.error };
+  return { page, live, preview, previewKey: previewKey ?? null, previewError, syncError: sync.error, access: missingAccess("bundle-discounts", session.scope) };
 };
 
 /**
@@ -82,7 +84,7 @@ const SOURCE_TONE = { "co-purchase": "success", "complementary-type": "info", be
 const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 export default function CrossSellPage() {
-  const { page, live, preview, previewKey, previewError, syncError } = useLoaderData<typeof loader>();
+  const { page, live, preview, previewKey, previewError, syncError, access } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const launchAnswer = answer && answer.intent === "launch" ? (answer as LaunchAnswer) : undefined;
   const [, setSearchParams] = useSearchParams();
@@ -93,6 +95,7 @@ export default function CrossSellPage() {
     return (
       <Page title="Cross-sell and upgrades">
         <Layout>
+          <MissingAccessBanner access={access} />
           <Layout.Section>
             <Card>
               <EmptyState heading="No suggestions yet" image="" action={{ content: "Go to Home", url: "/app" }}>
@@ -113,6 +116,7 @@ export default function CrossSellPage() {
   return (
     <Page title="Cross-sell and upgrades" subtitle={`From ${summary.baskets.toLocaleString("en-US")} orders · computed ${computedAt.slice(0, 16).replace("T", " ")} UTC`} primaryAction={recompute}>
       <Layout>
+        <MissingAccessBanner access={access} />
         <Caveats caveats={summary.caveats} />
         {syncError && (
           <Layout.Section>

@@ -12,12 +12,14 @@ import { SegmentPublishing } from "../components/segment-publishing";
 import { ActionError } from "../lib/insights/action-error";
 import { publishSegment, unpublishSegment } from "../lib/segments/publish.server";
 import { resumeSegmentWork, segmentsPage } from "../lib/segments/segments-page.server";
+import { MissingAccessBanner } from "../components/missing-access";
+import { missingAccess } from "../lib/access-scopes";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const [value, publishing] = await Promise.all([customerValuePage({ shop: session.shop }), segmentsPage({ shop: session.shop })]);
-  return { ...value, publishing };
+  return { ...value, publishing, access: missingAccess("segments", session.scope) };
 };
 
 const Intent = z.object({ intent: z.enum(["recompute", "spend", "publish-segment", "unpublish-segment", "resume-segment"]) });
@@ -92,6 +94,7 @@ export default function CustomersPage() {
     return (
       <Page title="Customer value">
         <BlockStack gap="400">
+          <MissingAccessBanner access={page.access} />
           <Card>
             <EmptyState heading="No customer value yet" image="" action={{ content: "Go to Home", url: "/app" }}>
               <p>Lifetime value, RFM groups and retention are computed from your orders after the first sync (or an import).</p>
@@ -112,6 +115,7 @@ export default function CustomersPage() {
       primaryAction={recompute}
     >
       <Layout>
+        <MissingAccessBanner access={page.access} />
         <Caveats caveats={summary.caveats} />
         {model && (
           <Layout.Section>

@@ -91,12 +91,17 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * Opens `appPath` of the embedded app the way the admin's frame would: load the admin (a fresh session token each
- * time), take the frame's URL and navigate the page to it with the path replaced.
+ * Opens `appPath` (a path, with a query or not) of the embedded app the way the admin's frame would: load the admin (a
+ * fresh session token each time), take the frame's URL and navigate the page to it with the path replaced. Without
+ * App Bridge (the local admin does not serve it) the session token travels as the frame URL's `id_token`, which
+ * shopify-app-remix accepts on document requests and, within its minute, on the page's own form posts.
  */
 export async function openAppPage(page: Page, adminUrl: string, appPath: string): Promise<void> {
   await page.goto(adminUrl);
   const src = new URL((await page.locator('iframe[name="app-iframe"]').getAttribute("src"))!);
-  src.pathname = appPath;
+  const target = new URL(appPath, src);
+  src.pathname = target.pathname;
+  // The page's own query (?preview=…) joins the frame's (shop, host, id_token), as a link inside the app would.
+  for (const [key, value] of target.searchParams) src.searchParams.set(key, value);
   await page.goto(src.toString());
 }

@@ -46,6 +46,7 @@ import {
   type ShopifyUserError,
   type TagChange,
 } from "../../shopify/publish/segments.server";
+import { accessMessage, missingAccess } from "../access-scopes";
 import { ActionError } from "../insights/action-error";
 import { createAction } from "../insights/actions.server";
 import { RFM_GROUPS } from "../../insights/clv/rfm";
@@ -53,8 +54,6 @@ import { definitionProblem, LTV_TIERS, parseSegmentDefinition, SegmentDefinition
 
 export const TAG_PREFIX = "insight-loop:";
 export const HOLDOUT_SEGMENT_SUFFIX = " (holdout — do not send)";
-/** The access scope customer tags and segments need (segments: read_customers, implied by write_customers). */
-export const SEGMENTS_SCOPE = "write_customers";
 /** Members sent to Shopify per recorded batch. */
 export const TAG_BATCH = 50;
 export const CAMPAIGN_METRICS = ["orders-per-customer", "revenue-per-customer"] as const;
@@ -189,9 +188,8 @@ interface Deps {
 async function whyNoAccess(db: PrismaClient, shop: string): Promise<string | null> {
   const session = await db.session.findFirst({ where: { shop, isOnline: false }, select: { scope: true } });
   if (!session) return "the shop has no offline session";
-  const scopes = (session.scope ?? "").split(",").map((s) => s.trim());
-  if (!scopes.includes(SEGMENTS_SCOPE)) return `publishing segments needs the ${SEGMENTS_SCOPE} permission, which this store has not granted: open the app from the Shopify admin and accept it`;
-  return null;
+  const lack = missingAccess("segments", session.scope);
+  return lack ? accessMessage(lack) : null;
 }
 
 async function offlineClient(shop: string): Promise<AdminClient> {
