@@ -6,6 +6,7 @@
 import { Form, useNavigation, useRevalidator } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, EmptyState, FormLayout, InlineError, InlineStack, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import type { PublicationView } from "../lib/segments/segments-page.server";
 
 export interface SegmentChoice {
   value: string;
@@ -13,19 +14,8 @@ export interface SegmentChoice {
   customers: number;
 }
 
-export interface PublicationRow {
-  id: string;
-  name: string;
-  status: string;
-  tag: string;
-  holdoutTag: string | null;
-  holdoutShare: number;
-  tagsDone: number;
-  tagsTotal: number;
-  inApp: { treated: number; holdout: number };
-  inShopify: { treated: number | null; holdout: number | null };
-  lastError: string | null;
-}
+/** A publication as the page shows it (the loader's view; the import is of a type only). */
+export type PublicationRow = PublicationView;
 
 export interface SegmentPublishingProps {
   choices: SegmentChoice[];

@@ -17,6 +17,7 @@
 import { analyzeArms, DEFAULT_MIN_CUSTOMERS, DEFAULT_MIN_ORDERS, judgeCampaign, type CampaignGoal, type CampaignMetric, type CustomerOutcome } from "../../../../app/insights/impact/holdout-campaign";
 import { sampleGamma } from "../../../../app/insights/offers/bandit";
 import { seededRng, type Rng } from "../../../../app/insights/trends/random";
+import { normal, poisson } from "../offers/simulate";
 
 export interface CampaignPlan {
   members: number;
@@ -52,23 +53,6 @@ export const BASE_CAMPAIGN: CampaignPlan = {
   lift: 0.15,
 };
 
-export function normal(rng: Rng): number {
-  let u = rng();
-  while (u === 0) u = rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
-
-function poisson(rng: Rng, lambda: number): number {
-  if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normal(rng)));
-  const limit = Math.exp(-lambda);
-  let k = 0;
-  let p = rng();
-  while (p > limit) {
-    k++;
-    p *= rng();
-  }
-  return k;
-}
 
 export interface SimulatedCampaign {
   outcomes: CustomerOutcome[];

@@ -48,7 +48,9 @@ export function normal(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
 
-function poisson(rng: Rng, lambda: number): number {
+/** A Poisson draw: Knuth's product of uniforms, a rounded normal above a mean of 30 (where it is close and cheaper). */
+export function poisson(rng: Rng, lambda: number): number {
+  if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normal(rng)));
   const limit = Math.exp(-lambda);
   let k = 0;
   let p = rng();
