@@ -24,7 +24,7 @@
  * bundle prices to every shopper, so a segment-limited bundle is never published to the storefront (see publish.server).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import type { BundleDiscount, Prisma, PrismaClient } from "@prisma/client";
+import type { BundleDiscount, PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import defaultPrisma from "../../db.server";
 import { JOB } from "../../jobs/names";
@@ -50,7 +50,7 @@ import {
   type FieldError,
 } from "../../shopify/publish/discounts.server";
 import { requireAccess } from "../access-scopes.server";
-import { ActionError, ActionInput, ACTION_METRICS, describeGoal, startOfLocalDay, statusAt, whatIfBundle } from "../insights/actions.server";
+import { ActionError, ActionInput, ACTION_METRICS, actionRowData, describeGoal, startOfLocalDay, whatIfBundle } from "../insights/actions.server";
 import { readCrossSell } from "../insights/cross-sell.server";
 
 /** The launch form's field names (the preview's inputs and the launch POST's). */
@@ -450,27 +450,9 @@ export async function launchBundle({ shop, db = defaultPrisma, now, client, queu
 /** Records the launch's Action once (its id is the bundle row's), and links it. */
 async function ensureAction(db: PrismaClient, row: BundleDiscount, a: ActionInput, timeZone: string, now: Date): Promise<string> {
   if (row.actionId) return row.actionId;
-  const startsAt = startOfLocalDay(a.start, timeZone);
-  const endsAt = a.end ? startOfLocalDay(addDays(a.end, 1), timeZone) : null;
   await db.action.createMany({
-    data: [
-      {
-        shop: row.shop,
-        id: row.id,
-        kind: "bundle-discount",
-        title: a.title,
-        target: { products: a.products, addOns: a.addOns, ...(a.segment ? { segment: a.segment } : {}) } as Prisma.InputJsonValue,
-        startsAt,
-        endsAt,
-        metric: a.metric,
-        goalValue: a.goalValue,
-        goalDirection: a.goalDirection,
-        evaluationDays: a.evaluationDays,
-        status: statusAt({ startsAt, endsAt }, now),
-        // Decided when the launch was (the first click), not when a retry got Shopify's answer.
-        createdAt: row.createdAt,
-      },
-    ],
+    // Decided when the launch was (the first click), not when a retry got Shopify's answer.
+    data: [{ ...actionRowData(row.shop, { ...a, kind: "bundle-discount" }, timeZone, now), id: row.id, createdAt: row.createdAt }],
     skipDuplicates: true,
   });
   await db.bundleDiscount.updateMany({ where: { shop: row.shop, id: row.id, actionId: null }, data: { actionId: row.id } });

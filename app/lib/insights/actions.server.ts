@@ -246,6 +246,11 @@ export async function createAction({ db = defaultPrisma, shop, now, input }: { d
   const known = await db.product.findMany({ where: { shop, id: { in: ids } }, select: { id: true } });
   const missing = ids.filter((id) => !known.some((k) => k.id === id));
   if (missing.length > 0) throw new ActionError(`unknown product(s) in this shop: ${missing.join(", ")}`, 400);
+  return db.action.create({ data: { ...actionRowData(shop, a, timeZone, now), createdAt: now } });
+}
+
+/** An Action row's fields from a checked input: the target, the shop-local days as instants, the status at `now`. */
+export function actionRowData(shop: string, a: ActionInput, timeZone: string, now: Date) {
   const target: ActionTarget = {
     products: a.products,
     ...(a.addOns.length > 0 ? { addOns: a.addOns } : {}),
@@ -255,23 +260,20 @@ export async function createAction({ db = defaultPrisma, shop, now, input }: { d
   };
   const startsAt = startOfLocalDay(a.start, timeZone);
   const endsAt = a.end ? startOfLocalDay(addDays(a.end, 1), timeZone) : null;
-  return db.action.create({
-    data: {
-      shop,
-      kind: a.kind,
-      title: a.title,
-      target: target as unknown as Prisma.InputJsonValue,
-      startsAt,
-      endsAt,
-      metric: a.metric,
-      goalValue: a.goalValue,
-      goalDirection: a.goalDirection,
-      evaluationDays: a.evaluationDays,
-      status: statusAt({ startsAt, endsAt }, now),
-      note: a.note ?? null,
-      createdAt: now,
-    },
-  });
+  return {
+    shop,
+    kind: a.kind,
+    title: a.title,
+    target: target as unknown as Prisma.InputJsonValue,
+    startsAt,
+    endsAt,
+    metric: a.metric,
+    goalValue: a.goalValue,
+    goalDirection: a.goalDirection,
+    evaluationDays: a.evaluationDays,
+    status: statusAt({ startsAt, endsAt }, now),
+    note: a.note ?? null,
+  };
 }
 
 /** The shop's actions, newest first, with their status brought up to `now`. */
