@@ -1,6 +1,6 @@
 /**
- * Amount-off ("basic") and buy X get Y discounts, automatic and with codes: create, activate, deactivate, delete, and
- * the read-back `discountNode`, `discountNodes` and `codeDiscountNodeByCode`. The storefront's cart prices itself with
+ * Amount-off ("basic") and buy X get Y discounts, automatic and with codes: create, update (buy X get Y only),
+ * activate, deactivate, delete, and the read-back `discountNode`, `discountNodes` and `codeDiscountNodeByCode`. The storefront's cart prices itself with
  * the live discounts held here (`storefrontDiscounts`, storefront/discounts.ts).
  *
  * Reproduced Shopify behaviour (2026-01, https://shopify.dev/docs/api/admin-graphql/2026-01/mutations/discountCodeBasicCreate
@@ -25,9 +25,18 @@
  *   discount changes nothing. Activating an automatic discount that is not yet counted against the cap, when 25 are
  *   already active or scheduled, gives the creation's ACTIVE_PERIOD_OVERLAP error and changes nothing. An unknown id
  *   (or a code discount's id given to the automatic mutation) is an INVALID user error on `id`.
+ * - Updating (`discountCodeBxgyUpdate(id:, bxgyCodeDiscount:)`, `discountAutomaticBxgyUpdate(id:, automaticBxgyDiscount:)`,
+ *   https://shopify.dev/docs/api/admin-graphql/2026-01/mutations/discountCodeBxgyUpdate) takes the creation's input type:
+ *   only the fields given change, each checked with the creation's errors (a code is TAKEN only by another discount;
+ *   `endsAt` against the resulting `startsAt`, checked only when a date is given; `endsAt: null` removes the end). Item
+ *   selections follow the input's add/remove shape: adds join the current selection of the same kind, removes leave it,
+ *   another kind replaces it. A `customerGets`/`customerBuys` given replaces only its given parts (value, items, flags).
+ *   An update that would make an expired automatic discount active or scheduled again, when 25 others hold a place, is
+ *   ACTIVE_PERIOD_OVERLAP. An unknown id, the other method's id or a basic discount's id is INVALID on `id`. Nothing
+ *   changes when any error is answered. Our reading, not confirmed: an explicit `startsAt: null` means now (as on creation).
  *
  * Not implemented (loud failures): the `summary`/`shortSummary` text, usage counts, app and free-shipping discounts,
- * update mutations, `recurringCycleLimit`, the deprecated `customerSelection` other than all customers.
+ * the basic discounts' update mutations, `recurringCycleLimit`, the deprecated `customerSelection` other than all customers.
  */
 import { connection } from "../connections";
 import { currencyDigits, gid, money } from "../gid";
@@ -348,6 +357,19 @@ function readMinimum(shop: ShopState, input: DiscountInput["minimumRequirement"]
   return null;
 }
 
+function readBuysValue(input: BuysInput["value"], problems: Problems): BuysValue | null {
+  const quantity = toNumber(input?.quantity);
+  const amount = toNumber(input?.amount);
+  if (quantity === null && amount === null) problems.add(["customerBuys", "value"], "BLANK", "Value can't be blank.");
+  else if (quantity !== null && amount !== null) problems.add(["customerBuys", "value"], "TOO_MANY_ARGUMENTS", "Only one of quantity or amount can be specified.");
+  else if (quantity !== null) {
+    const q = readQuantity(quantity, ["customerBuys", "value", "quantity"], problems);
+    if (q !== null) return { kind: "quantity", quantity: q };
+  } else if (!(amount! > 0)) problems.add(["customerBuys", "value", "amount"], "GREATER_THAN", "Amount must be greater than 0.");
+  else return { kind: "amount", amount: String(input!.amount) };
+  return null;
+}
+
 export const discountStatus = (d: DiscountRecord, now: number) => (d.endsAt !== null && d.endsAt <= now ? "EXPIRED" : d.startsAt > now ? "SCHEDULED" : "ACTIVE");
 
 function create(method: DiscountRecord["method"], type: DiscountRecord["type"], argument: string, input: DiscountInput, { shop, now }: RequestContext) {
@@ -398,16 +420,7 @@ function create(method: DiscountRecord["method"], type: DiscountRecord["type"], 
     if (!b) {
       problems.add(["customerBuys"], "BLANK", "Customer buys can't be blank.");
     } else {
-      const quantity = toNumber(b.value?.quantity);
-      const amount = toNumber(b.value?.amount);
-      let value: BuysValue | null = null;
-      if (quantity === null && amount === null) problems.add(["customerBuys", "value"], "BLANK", "Value can't be blank.");
-      else if (quantity !== null && amount !== null) problems.add(["customerBuys", "value"], "TOO_MANY_ARGUMENTS", "Only one of quantity or amount can be specified.");
-      else if (quantity !== null) {
-        const q = readQuantity(quantity, ["customerBuys", "value", "quantity"], problems);
-        if (q !== null) value = { kind: "quantity", quantity: q };
-      } else if (!(amount! > 0)) problems.add(["customerBuys", "value", "amount"], "GREATER_THAN", "Amount must be greater than 0.");
-      else value = { kind: "amount", amount: String(b.value!.amount) };
+      const value = readBuysValue(b.value, problems);
       const items = readItems(shop, b.items, ["customerBuys", "items"], problems, false);
       if (value && items) buys = { value, items, isOneTimePurchase: b.isOneTimePurchase ?? true, isSubscription: b.isSubscription ?? false };
     }
@@ -453,6 +466,145 @@ function create(method: DiscountRecord["method"], type: DiscountRecord["type"], 
   };
   discounts.set(record.id, record);
   return { [payloadKey]: methodNode(shop, record), userErrors: [] };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Update (buy X get Y)
+
+/**
+ * Items after an update: the input's adds are checked as on creation and added to the current selection of the same
+ * kind (a selection of another kind, or all items, replaces it); its removes take ids out (an id that is not selected is
+ * ignored). An empty result is BLANK.
+ */
+function updateItems(shop: ShopState, current: Items, input: ItemsInput | null, path: string[], problems: Problems, allowAll: boolean): Items | null {
+  if (!input) {
+    problems.add(path, "BLANK", "Items can't be blank.");
+    return null;
+  }
+  const productsToAdd = input.products?.productsToAdd ?? [];
+  const variantsToAdd = input.products?.productVariantsToAdd ?? [];
+  const collectionsToAdd = input.collections?.add ?? [];
+  const adds = input.all === true || productsToAdd.length + variantsToAdd.length + collectionsToAdd.length > 0;
+  const added = adds
+    ? readItems(shop, { all: input.all, products: { productsToAdd, productVariantsToAdd: variantsToAdd }, collections: { add: collectionsToAdd } }, path, problems, allowAll)
+    : null;
+  if (adds && !added) return null;
+  if (added?.kind === "all") return added;
+  const kind = added?.kind ?? current.kind;
+  const numbers = (values: string[] | null | undefined, type: string) => (values ?? []).flatMap((v) => (splitGid(v)?.type === type ? [splitGid(v)!.id] : []));
+  const merge = (base: number[], more: number[], less: number[]) => [...new Set([...base, ...more])].filter((id) => !less.includes(id));
+  let result: Items;
+  if (kind === "collections") {
+    const base = current.kind === "collections" ? current.collections : [];
+    result = { kind, collections: merge(base, added?.kind === "collections" ? added.collections : [], numbers(input.collections?.remove, "Collection")) };
+    if (result.collections.length > 0) return result;
+  } else if (kind === "products") {
+    const base = current.kind === "products" ? current : { products: [], variants: [] };
+    const more = added?.kind === "products" ? added : { products: [], variants: [] };
+    result = {
+      kind,
+      products: merge(base.products, more.products, numbers(input.products?.productsToRemove, "Product")),
+      variants: merge(base.variants, more.variants, numbers(input.products?.productVariantsToRemove, "ProductVariant")),
+    };
+    if (result.products.length + result.variants.length > 0) return result;
+  } else {
+    return current; // all items, and only removes given: nothing to remove from
+  }
+  problems.add(path, "BLANK", "Items can't be blank.");
+  return null;
+}
+
+/**
+ * `discountCodeBxgyUpdate` / `discountAutomaticBxgyUpdate`: only the fields the input gives change; each is checked as
+ * on creation (dates against the resulting other date, a code against the other discounts' codes). Nothing changes
+ * when any check fails.
+ */
+function updateBxgy(method: DiscountRecord["method"], argument: string, id: string, input: DiscountInput, { shop, now }: RequestContext) {
+  const payloadKey = method === "automatic" ? "automaticDiscountNode" : "codeDiscountNode";
+  if (input.recurringCycleLimit != null) throw notImplemented("recurringCycleLimit");
+  const d = findDiscount(shop, id, method);
+  if (!d || d.type !== "bxgy") return { [payloadKey]: null, userErrors: [discountError(["id"], "Discount does not exist", "INVALID")] };
+  const t = now.getTime();
+  const problems = new Problems(argument);
+  const given = (key: keyof DiscountInput) => input[key] !== undefined;
+
+  let title = d.title;
+  if (given("title")) {
+    title = input.title?.trim() ?? "";
+    if (title.length === 0) problems.add(["title"], "BLANK", "Title can't be blank.");
+    else if (title.length > 255) problems.add(["title"], "TOO_LONG", "Title is too long (maximum is 255 characters).");
+  }
+
+  const startsAt = !given("startsAt") ? d.startsAt : input.startsAt === null ? t : parseDateTime(input.startsAt!, "startsAt");
+  const endsAt = !given("endsAt") ? d.endsAt : input.endsAt === null ? null : parseDateTime(input.endsAt!, "endsAt");
+  if ((given("startsAt") || given("endsAt")) && endsAt !== null && endsAt <= startsAt) {
+    problems.add(["endsAt"], "END_DATE_BEFORE_START_DATE", "Ends at needs to be after starts at.");
+  }
+
+  let code: string | null = null;
+  if (method === "code" && given("code")) {
+    code = input.code?.trim() ?? "";
+    if (code.length === 0) problems.add(["code"], "BLANK", "Code can't be blank.");
+    else if (code.length > 255) problems.add(["code"], "TOO_LONG", "Code is too long (maximum is 255 characters).");
+    else if (/[\r\n]/.test(code)) problems.add(["code"], "INVALID", "Code can't contain newline characters.");
+    else if ([...state(shop).discounts.values()].some((x) => x !== d && x.codes.some((c) => c.code.toLowerCase() === code!.toLowerCase()))) {
+      problems.add(["code"], "TAKEN", "Code must be unique. Please try a different code.");
+    }
+  }
+
+  const context = given("context") || given("customerSelection") ? readContext(shop, input, problems, method === "code") : d.context;
+
+  let gets = d.gets;
+  if (given("customerGets")) {
+    const g = input.customerGets;
+    if (!g) problems.add(["customerGets"], "BLANK", "Customer gets can't be blank.");
+    else {
+      const value = g.value !== undefined ? readGetsValue(shop, g.value, ["customerGets", "value"], problems, true) : d.gets.value;
+      const items = g.items !== undefined ? updateItems(shop, d.gets.items, g.items, ["customerGets", "items"], problems, false) : d.gets.items;
+      const appliesOnOneTimePurchase = g.appliesOnOneTimePurchase ?? d.gets.appliesOnOneTimePurchase;
+      const appliesOnSubscription = g.appliesOnSubscription ?? d.gets.appliesOnSubscription;
+      if (!appliesOnOneTimePurchase && !appliesOnSubscription) {
+        problems.add(["customerGets"], "APPLIES_ON_NOTHING", "A discount cannot have both appliesOnOneTimePurchase and appliesOnSubscription set to false.");
+      }
+      if (value && items) gets = { value, items, appliesOnOneTimePurchase, appliesOnSubscription };
+    }
+  }
+
+  let buys = d.buys!;
+  if (given("customerBuys")) {
+    const b = input.customerBuys;
+    if (!b) problems.add(["customerBuys"], "BLANK", "Customer buys can't be blank.");
+    else {
+      const value = b.value !== undefined ? readBuysValue(b.value, problems) : buys.value;
+      const items = b.items !== undefined ? updateItems(shop, buys.items, b.items, ["customerBuys", "items"], problems, false) : buys.items;
+      if (value && items) buys = { value, items, isOneTimePurchase: b.isOneTimePurchase ?? buys.isOneTimePurchase, isSubscription: b.isSubscription ?? buys.isSubscription };
+    }
+  }
+
+  let usesPerOrderLimit = d.usesPerOrderLimit;
+  if (given("usesPerOrderLimit")) usesPerOrderLimit = input.usesPerOrderLimit == null ? null : readQuantity(input.usesPerOrderLimit, ["usesPerOrderLimit"], problems);
+
+  const combinesWith = {
+    productDiscounts: input.combinesWith?.productDiscounts ?? d.combinesWith.productDiscounts,
+    orderDiscounts: input.combinesWith?.orderDiscounts ?? d.combinesWith.orderDiscounts,
+    shippingDiscounts: input.combinesWith?.shippingDiscounts ?? d.combinesWith.shippingDiscounts,
+  };
+
+  if (method === "automatic" && problems.list.length === 0) {
+    // Counted as on creation and activation: an update that brings an expired discount back takes a place.
+    const after = discountStatus({ ...d, startsAt, endsAt }, t);
+    if (discountStatus(d, t) === "EXPIRED" && after !== "EXPIRED") {
+      const holding = [...state(shop).discounts.values()].filter((x) => x !== d && x.method === "automatic" && discountStatus(x, t) !== "EXPIRED");
+      if (holding.length >= MAX_ACTIVE_AUTOMATIC_DISCOUNTS) {
+        problems.add([], "ACTIVE_PERIOD_OVERLAP", `Only ${MAX_ACTIVE_AUTOMATIC_DISCOUNTS} automatic discounts can be active at the same time.`);
+      }
+    }
+  }
+
+  if (problems.list.length > 0 || !context) return { [payloadKey]: null, userErrors: problems.list };
+  Object.assign(d, { title, startsAt, endsAt, context, gets, buys, usesPerOrderLimit, combinesWith, updatedAt: t });
+  if (code !== null) d.codes = [{ id: d.codes[0]?.id ?? shop.nextId(), code }, ...d.codes.slice(1)];
+  return { [payloadKey]: methodNode(shop, d), userErrors: [] };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -729,6 +881,9 @@ export const discountsModule: ApiModule = {
     discountAutomaticBxgyCreate: (args: { automaticBxgyDiscount: DiscountInput }, context) =>
       create("automatic", "bxgy", "automaticBxgyDiscount", args.automaticBxgyDiscount, context),
     discountCodeBxgyCreate: (args: { bxgyCodeDiscount: DiscountInput }, context) => create("code", "bxgy", "bxgyCodeDiscount", args.bxgyCodeDiscount, context),
+    discountAutomaticBxgyUpdate: (args: { id: string; automaticBxgyDiscount: DiscountInput }, context) =>
+      updateBxgy("automatic", "automaticBxgyDiscount", args.id, args.automaticBxgyDiscount, context),
+    discountCodeBxgyUpdate: (args: { id: string; bxgyCodeDiscount: DiscountInput }, context) => updateBxgy("code", "bxgyCodeDiscount", args.id, args.bxgyCodeDiscount, context),
     discountAutomaticActivate: activate("automatic"),
     discountCodeActivate: activate("code"),
     discountAutomaticDeactivate: deactivate("automatic"),

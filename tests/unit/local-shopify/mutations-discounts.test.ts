@@ -364,6 +364,129 @@ describe("activate (after the cap test: 25 automatic discounts are active)", () 
   });
 });
 
+describe("update buy X get Y discounts (after activate: 25 automatic discounts are active)", () => {
+  const CODE_UPDATE = `mutation U($id: ID!, $input: DiscountCodeBxgyInput!) { discountCodeBxgyUpdate(id: $id, bxgyCodeDiscount: $input) { codeDiscountNode { id } ${ERRORS} } }`;
+  const AUTOMATIC_UPDATE = `mutation U($id: ID!, $input: DiscountAutomaticBxgyInput!) {
+    discountAutomaticBxgyUpdate(id: $id, automaticBxgyDiscount: $input) { automaticDiscountNode { id automaticDiscount { ... on DiscountAutomaticBxgy { title status endsAt } } } ${ERRORS} }
+  }`;
+  const READ_BXGY = `query R($id: ID!) {
+    discountNode(id: $id) {
+      discount {
+        ... on DiscountCodeBxgy {
+          title status startsAt endsAt updatedAt usesPerOrderLimit
+          codes(first: 2) { nodes { code } }
+          combinesWith { productDiscounts orderDiscounts shippingDiscounts }
+          context { __typename }
+          customerBuys { value { ... on DiscountQuantity { quantity } } items { ... on DiscountProducts { products(first: 5) { nodes { id } } } } }
+          customerGets {
+            value { ... on DiscountOnQuantity { quantity { quantity } effect { ... on DiscountPercentage { percentage } } } }
+            items { ... on DiscountProducts { products(first: 5) { nodes { id } } } }
+          }
+        }
+      }
+    }
+  }`;
+  const read = async (id: string) => (await gql(READ_BXGY, { id })).data.discountNode.discount;
+  const stamp = () => new Date(clock).toISOString().replace(/\.\d{3}Z$/, "Z");
+  let codeId = "";
+
+  it("changes only the fields given: title, then end and percentage, then items by add/remove, then the code", async () => {
+    const created = await gql(CODE_BXGY, { input: bxgy({ code: "UPD1", context: ALL, endsAt: "2026-09-01T00:00:00Z", usesPerOrderLimit: 1, combinesWith: { orderDiscounts: true } }) });
+    codeId = created.data.discountCodeBxgyCreate.codeDiscountNode.id;
+    const before = await read(codeId);
+    clock += 60_000;
+    const renamed = await gql(CODE_UPDATE, { id: codeId, input: { title: "Renamed in the admin" } });
+    expect(renamed.data.discountCodeBxgyUpdate).toEqual({ codeDiscountNode: { id: codeId }, userErrors: [] });
+    expect(await read(codeId)).toEqual({ ...before, title: "Renamed in the admin", updatedAt: stamp() });
+
+    const changed = await gql(CODE_UPDATE, {
+      id: codeId,
+      input: { endsAt: "2026-10-01T00:00:00Z", customerGets: { value: { discountOnQuantity: { quantity: "1", effect: { percentage: 0.25 } } } } },
+    });
+    expect(changed.data.discountCodeBxgyUpdate.userErrors).toEqual([]);
+    const afterChange = await read(codeId);
+    expect(afterChange).toEqual({
+      ...before,
+      title: "Renamed in the admin",
+      updatedAt: stamp(),
+      endsAt: "2026-10-01T00:00:00Z",
+      customerGets: { value: { quantity: { quantity: "1" }, effect: { percentage: 0.25 } }, items: before.customerGets.items },
+    });
+    expect(afterChange.combinesWith).toEqual({ productDiscounts: false, orderDiscounts: true, shippingDiscounts: false });
+
+    const items = await gql(CODE_UPDATE, { id: codeId, input: { customerGets: { items: { products: { productsToAdd: [gid("Product", 13)], productsToRemove: [gid("Product", 11)] } } } } });
+    expect(items.data.discountCodeBxgyUpdate.userErrors).toEqual([]);
+    expect((await read(codeId)).customerGets).toEqual({ value: { quantity: { quantity: "1" }, effect: { percentage: 0.25 } }, items: { products: { nodes: [{ id: gid("Product", 13) }] } } });
+
+    const recoded = await gql(CODE_UPDATE, { id: codeId, input: { code: "UPD2" } });
+    expect(recoded.data.discountCodeBxgyUpdate.userErrors).toEqual([]);
+    expect((await gql(`{ codeDiscountNodeByCode(code: "upd2") { id } }`)).data.codeDiscountNodeByCode).toEqual({ id: codeId });
+    expect((await gql(`{ codeDiscountNodeByCode(code: "UPD1") { id } }`)).data.codeDiscountNodeByCode).toBeNull();
+    // Its own code is not TAKEN; `endsAt: null` removes the end.
+    const own = await gql(CODE_UPDATE, { id: codeId, input: { code: "UPD2", endsAt: null } });
+    expect(own.data.discountCodeBxgyUpdate.userErrors).toEqual([]);
+    expect((await read(codeId)).endsAt).toBeNull();
+  });
+
+  it("answers the creation's user errors and changes nothing", async () => {
+    const before = await read(codeId);
+    const cases: [Record<string, unknown>, [string, string][]][] = [
+      [{ title: "  " }, [["bxgyCodeDiscount.title", "BLANK"]]],
+      [{ endsAt: "2026-02-01T00:00:00Z" }, [["bxgyCodeDiscount.endsAt", "END_DATE_BEFORE_START_DATE"]]],
+      [{ code: "buy2" }, [["bxgyCodeDiscount.code", "TAKEN"]]],
+      [{ context: null }, [["bxgyCodeDiscount.context", "BLANK"]]],
+      [{ customerGets: { value: { percentage: 0.5 } } }, [["bxgyCodeDiscount.customerGets.value", "INVALID"]]],
+      [{ customerGets: { value: { discountOnQuantity: { quantity: "1", effect: { percentage: 2 } } } } }, [["bxgyCodeDiscount.customerGets.value.discountOnQuantity.effect.percentage", "VALUE_OUTSIDE_RANGE"]]],
+      [{ customerGets: { items: { products: { productsToRemove: [gid("Product", 13)] } } } }, [["bxgyCodeDiscount.customerGets.items", "BLANK"]]],
+      [{ customerGets: { items: { products: { productsToAdd: [gid("Product", 99)] } } } }, [["bxgyCodeDiscount.customerGets.items.products.productsToAdd.0", "INVALID"]]],
+      [{ customerBuys: { items: { all: true } } }, [["bxgyCodeDiscount.customerBuys.items.all", "INVALID"]]],
+      [{ customerBuys: { value: { quantity: "0" } } }, [["bxgyCodeDiscount.customerBuys.value.quantity", "GREATER_THAN"]]],
+      [{ title: "Valid", usesPerOrderLimit: 0 }, [["bxgyCodeDiscount.usesPerOrderLimit", "GREATER_THAN"]]],
+    ];
+    clock += 60_000;
+    for (const [input, expected] of cases) {
+      const body = await gql(CODE_UPDATE, { id: codeId, input });
+      expect(body.errors, JSON.stringify(input)).toBeUndefined();
+      expect(errorsOf(body), JSON.stringify(input)).toEqual(expected);
+      expect(body.data.discountCodeBxgyUpdate.codeDiscountNode).toBeNull();
+    }
+    expect(await read(codeId)).toEqual(before);
+  });
+
+  it("answers INVALID on id for an unknown id, the other method's id and a basic discount's id", async () => {
+    const tea10 = (await gql(`{ codeDiscountNodeByCode(code: "TEA10") { id } }`)).data.codeDiscountNodeByCode.id;
+    for (const id of ["gid://shopify/DiscountCodeNode/1", codeId.replace("DiscountCodeNode", "DiscountAutomaticNode"), tea10]) {
+      const mutation = id.includes("Automatic") ? AUTOMATIC_UPDATE : CODE_UPDATE;
+      const body = await gql(mutation, { id, input: { title: "Nope" } });
+      expect(Object.values(body.data)[0], id).toEqual({ [id.includes("Automatic") ? "automaticDiscountNode" : "codeDiscountNode"]: null, userErrors: [{ field: ["id"], code: "INVALID", message: "Discount does not exist", extraInfo: null }] });
+    }
+  });
+
+  it(`refuses an update that would make an expired automatic discount active while ${MAX_ACTIVE_AUTOMATIC_DISCOUNTS} others are`, async () => {
+    const found = await gql(`{ discountNodes(first: 5, query: "method:automatic discount_type:bogo status:active", sortKey: ID) { nodes { id } } }`);
+    const id = found.data.discountNodes.nodes[0].id.replace("DiscountNode", "DiscountAutomaticNode");
+    await gql(`mutation D($id: ID!) { discountAutomaticDeactivate(id: $id) { ${ERRORS} } }`, { id });
+    const filler = await gql(AUTOMATIC_BXGY, { input: bxgy({ title: "Holds the 25th place", startsAt: undefined }) });
+    expect(filler.data.discountAutomaticBxgyCreate.userErrors).toEqual([]);
+    clock += 60_000;
+    // Still expired after a title change: no place needed.
+    const renamed = await gql(AUTOMATIC_UPDATE, { id, input: { title: "Renamed while paused" } });
+    expect(renamed.data.discountAutomaticBxgyUpdate).toMatchObject({ automaticDiscountNode: { automaticDiscount: { title: "Renamed while paused", status: "EXPIRED" } }, userErrors: [] });
+    const refused = await gql(AUTOMATIC_UPDATE, { id, input: { endsAt: "2026-12-31T00:00:00Z" } });
+    expect(refused.data.discountAutomaticBxgyUpdate).toEqual({
+      automaticDiscountNode: null,
+      userErrors: [{ field: ["automaticBxgyDiscount"], code: "ACTIVE_PERIOD_OVERLAP", message: `Only ${MAX_ACTIVE_AUTOMATIC_DISCOUNTS} automatic discounts can be active at the same time.`, extraInfo: null }],
+    });
+    const fillerId = filler.data.discountAutomaticBxgyCreate.automaticDiscountNode.id;
+    expect((await gql(`mutation D($id: ID!) { discountAutomaticDelete(id: $id) { ${ERRORS} } }`, { id: fillerId })).data.discountAutomaticDelete.userErrors).toEqual([]);
+    const extended = await gql(AUTOMATIC_UPDATE, { id, input: { endsAt: "2026-12-31T00:00:00Z" } });
+    expect(extended.data.discountAutomaticBxgyUpdate).toEqual({
+      automaticDiscountNode: { id, automaticDiscount: { title: "Renamed while paused", status: "ACTIVE", endsAt: "2026-12-31T00:00:00Z" } },
+      userErrors: [],
+    });
+  });
+});
+
 describe("status over time (last: it moves the clock past the other discounts' end dates)", () => {
   it("derives the status from startsAt/endsAt and the clock", async () => {
     const scheduled = await gql(CODE_BASIC, { input: percentOffTeas("LATER", { startsAt: "2026-05-01T00:00:00Z", endsAt: null }) });
