@@ -3,7 +3,9 @@
  * through the Actions' evaluateAction): members and their orders planted in the database with a known lift are
  * recovered (the interval holds the planted lift, achieved), a campaign without effect is not called achieved, members
  * who joined after launch or left before it, orders outside the window, cancelled orders and another shop's rows are
- * left out, and every stored evaluation names its method. Service functions called directly; PGlite and PostgreSQL.
+ * left out, members at launch who left and rejoined after it stay in (the atLaunch mark), a publication without the
+ * mark falls back to joinedAt/leftAt and says so, and every stored evaluation names its method. Service functions
+ * called directly; PGlite and PostgreSQL.
  */
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -37,9 +39,16 @@ interface Plant {
   lift: number;
   seed: number;
   metric: "orders-per-customer" | "revenue-per-customer";
-  /** Extra members who joined after launch (treated, big spenders) and who left before it. */
+  /**
+   * Extra members who joined after launch (treated, big spenders) and who left before it; and the first 10 members at
+   * launch left after it and rejoined (a new joinedAt, after launch).
+   */
   decoys?: boolean;
+  /** Whether the members at launch carry the atLaunch mark (false: a publication published before the mark existed). */
+  marked?: boolean;
 }
+
+const REJOINERS = 10;
 
 /** A published segment with a 10 % holdout, its campaign Action, members and their orders. Returns the bookkeeping's truth. */
 async function plantCampaign(shop: string, plant: Plant) {
@@ -68,7 +77,8 @@ async function plantCampaign(shop: string, plant: Plant) {
 
   const truth = { treated: { customers: 0, orders: 0, revenue: 0 }, holdout: { customers: 0, orders: 0, revenue: 0 } };
   const customers: { shop: string; id: string; createdAt: Date }[] = [];
-  const members: { shop: string; publicationId: string; customerId: string; holdout: boolean; wanted: boolean; tagged: boolean; joinedAt: Date; leftAt: Date | null }[] = [];
+  const members: { shop: string; publicationId: string; customerId: string; holdout: boolean; wanted: boolean; tagged: boolean; joinedAt: Date; leftAt: Date | null; atLaunch: boolean }[] = [];
+  const marked = plant.marked !== false;
   const orders: { shop: string; id: string; name: string; createdAt: Date; processedAt: Date; updatedAt: Date; cancelledAt: Date | null; currency: string; subtotal: bigint; total: bigint; totalRefunded: bigint; customerId: string }[] = [];
   const addOrder = (customerId: string, at: Date, total: number, extra: { refunded?: number; cancelled?: boolean } = {}) =>
     orders.push({
@@ -90,7 +100,9 @@ async function plantCampaign(shop: string, plant: Plant) {
     const id = `${tag}-c${i}`;
     const holdout = rng() < 0.1;
     customers.push({ shop, id, createdAt: new Date("2025-01-01T00:00:00Z") });
-    members.push({ shop, publicationId: pub.id, customerId: id, holdout, wanted: true, tagged: true, joinedAt: new Date(START.getTime() + HOUR), leftAt: null });
+    // A rejoiner's row as the bookkeeping leaves it: a new joinedAt (after launch), leftAt cleared, the mark kept.
+    const rejoined = plant.decoys === true && i < REJOINERS;
+    members.push({ shop, publicationId: pub.id, customerId: id, holdout, wanted: true, tagged: true, joinedAt: rejoined ? new Date(PUBLISHED.getTime() + 10 * DAY) : new Date(START.getTime() + HOUR), leftAt: null, atLaunch: marked });
     const arm = holdout ? truth.holdout : truth.treated;
     arm.customers++;
     const n = poisson(rng, holdout ? 1 : 1 + plant.lift);
@@ -112,7 +124,7 @@ async function plantCampaign(shop: string, plant: Plant) {
       customers.push({ shop, id, createdAt: new Date("2025-01-01T00:00:00Z") });
       const joinedLater = i % 2 === 0;
       // Joined after launch, or had left before it: neither was randomized into the campaign's comparison.
-      members.push({ shop, publicationId: pub.id, customerId: id, holdout: i % 4 === 1, wanted: joinedLater, tagged: joinedLater, joinedAt: joinedLater ? new Date(PUBLISHED.getTime() + 5 * DAY) : new Date(START.getTime() - 30 * DAY), leftAt: joinedLater ? null : new Date(START.getTime() - DAY) });
+      members.push({ shop, publicationId: pub.id, customerId: id, holdout: i % 4 === 1, wanted: joinedLater, tagged: joinedLater, joinedAt: joinedLater ? new Date(PUBLISHED.getTime() + 5 * DAY) : new Date(START.getTime() - 30 * DAY), leftAt: joinedLater ? null : new Date(START.getTime() - DAY), atLaunch: false });
       for (let k = 0; k < 5; k++) addOrder(id, new Date(START.getTime() + (6 + k) * DAY), i % 4 === 1 ? 0 : 20_000_000);
     }
   }
@@ -169,6 +181,18 @@ describe("campaign evaluation against the segment's holdout", () => {
     expect(row.verdict!.interval).toMatch(/^\+\d+\.\d % to \+\d+\.\d % \(95 %\)$/);
     expect(row.verdict!.figures!.rows.map((f) => f.label)).toEqual(["Orders per customer", "Revenue per customer"]);
     expect(row.verdict!.caveats.some((c) => c.includes("joined the segment after launch"))).toBe(true);
+    expect(stored!.caveats.some((c) => c.includes("No member is recorded as in the segment at launch"))).toBe(false);
+  }, 30_000);
+
+  it("without the atLaunch mark (published before it existed) falls back to joinedAt/leftAt, losing the rejoiners, and says so", async () => {
+    const { action, truth } = await plantCampaign(shopA, { members: 300, lift: 0.6, seed: 14, metric: "orders-per-customer", decoys: true, marked: false });
+    const { evaluation } = await evaluateAction({ db: testDb(), shop: shopA, id: action.id, now: AFTER });
+    const stored = parseCampaignEvaluation(evaluation)!;
+    const all = truth.treated.customers + truth.holdout.customers;
+    // The 10 members at launch who rejoined after it have a joinedAt after launch: the old rule counts them as joiners.
+    expect(stored.members).toMatchObject({ launch: PUBLISHED.toISOString(), atLaunch: all - REJOINERS, joinedLater: 30 + REJOINERS, leftBeforeLaunch: 30 });
+    expect(stored.result!.arms.treated.customers + stored.result!.arms.holdout.customers).toBe(all - REJOINERS);
+    expect(stored.caveats.some((c) => c.includes("No member is recorded as in the segment at launch") && c.includes("rejoined"))).toBe(true);
   }, 30_000);
 
   it("does not call a campaign without effect achieved", async () => {

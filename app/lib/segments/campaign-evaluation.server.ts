@@ -5,12 +5,18 @@
  * the publication's randomized holdout — never by a before/after.
  *
  * Who is compared: intention-to-treat on the members at launch. Launch is when the campaign could first be sent: the
- * later of the action's start and the moment the segment first finished publishing (`publishedAt`: before that the
- * Shopify segment's tags are not all in place). The members at launch are those with joinedAt ≤ launch and (leftAt
- * null or leftAt > launch), each in the arm of their sticky draw, whether or not the merchant's email reached them and
- * whatever happened to their membership afterwards. Customers who joined later are left out (they were not randomized
- * before the campaign went out, and who joins after launch can depend on the campaign itself), and so are those who
- * had left before launch.
+ * moment the segment first finished publishing (`publishedAt`: before that the Shopify segment's tags are not all in
+ * place). The members at launch are the rows marked `atLaunch`, set on the members wanted in the same transaction that
+ * set publishedAt (app/lib/segments/publish.server.ts) and never changed afterwards, each in the arm of their sticky
+ * draw, whether or not the merchant's email reached them and whatever happened to their membership afterwards (a
+ * member who leaves and rejoins stays in). Customers who joined later are left out (they were not randomized before
+ * the campaign went out, and who joins after launch can depend on the campaign itself), and so are those who had left
+ * before launch. The campaign Action's start is the shop-local day of publishing, so it is never after publishedAt; if
+ * an action's start were later, the cohort would still be the one at publishedAt, and a caveat says so.
+ *
+ * Publications published before atLaunch existed have no row marked: for them the members at launch are rebuilt from
+ * joinedAt ≤ launch and (leftAt null or leftAt > launch), which loses a member who left and rejoined after launch (a
+ * rejoin resets joinedAt); a caveat says so.
  *
  * Outcomes: their orders (Order.customerId, this shop only) whose shop-local day of createdAt lies in the evaluation
  * window (the action's first day and the following evaluationDays − 1 days), cancelled and test orders and other
@@ -126,7 +132,10 @@ export async function evaluateCampaignAction({ db = defaultPrisma, shop, row, no
   if (createdDay > start) caveats.push(`Recorded on ${createdDay}, after the campaign started (${start}): the metric and goal were not provably chosen before launch.${row.note ? ` Note: ${row.note}` : ""}`);
   if (pub.holdoutShare <= 0 || pub.holdoutTag === null) caveats.push("This segment was published without a holdout: there is no one to compare the campaign's customers with.");
 
-  const launch = pub.publishedAt === null ? null : new Date(Math.max(row.startsAt.getTime(), pub.publishedAt.getTime()));
+  const launch = pub.publishedAt;
+  if (launch !== null && row.startsAt.getTime() > launch.getTime()) {
+    caveats.push(`The campaign starts (${start}) after the segment finished publishing (${launch.toISOString()}): its customers are the members at publishing.`);
+  }
   const base = { method: CAMPAIGN_METHOD, asOf, publication: { id: pub.id, name: pub.name, holdoutShare: pub.holdoutShare }, caveats };
   let evaluation: CampaignEvaluation;
   if (launch === null) {
@@ -140,10 +149,21 @@ export async function evaluateCampaignAction({ db = defaultPrisma, shop, row, no
     };
   } else {
     const scope = { shop, publicationId: pub.id };
+    const marked = (await db.segmentMember.count({ where: { ...scope, atLaunch: true } })) > 0;
+    // Marked cohort: atLaunch rows; the others joined after launch (joinedAt > launch, rejoiners who had left before
+    // launch among them) or had left before it. Fallback (no row marked): the members at launch rebuilt from the spells.
+    const atLaunchWhere: Prisma.SegmentMemberWhereInput = marked ? { ...scope, atLaunch: true } : { ...scope, joinedAt: { lte: launch }, OR: [{ leftAt: null }, { leftAt: { gt: launch } }] };
+    const laterWhere: Prisma.SegmentMemberWhereInput = marked ? { ...scope, atLaunch: false, joinedAt: { gt: launch } } : { ...scope, joinedAt: { gt: launch } };
+    const leftWhere: Prisma.SegmentMemberWhereInput = marked ? { ...scope, atLaunch: false, joinedAt: { lte: launch } } : { ...scope, joinedAt: { lte: launch }, leftAt: { lte: launch } };
+    if (!marked) {
+      caveats.push(
+        "No member is recorded as in the segment at launch (it was published before the app recorded them, or was empty then): the members at launch are rebuilt from when each customer joined and left, so a member who left and rejoined after launch is missing from the comparison.",
+      );
+    }
     const [rows, joinedLater, leftBeforeLaunch] = await Promise.all([
-      db.segmentMember.findMany({ where: { ...scope, joinedAt: { lte: launch }, OR: [{ leftAt: null }, { leftAt: { gt: launch } }] }, select: { customerId: true, holdout: true }, orderBy: { customerId: "asc" } }),
-      db.segmentMember.count({ where: { ...scope, joinedAt: { gt: launch } } }),
-      db.segmentMember.count({ where: { ...scope, joinedAt: { lte: launch }, leftAt: { lte: launch } } }),
+      db.segmentMember.findMany({ where: atLaunchWhere, select: { customerId: true, holdout: true }, orderBy: { customerId: "asc" } }),
+      db.segmentMember.count({ where: laterWhere }),
+      db.segmentMember.count({ where: leftWhere }),
     ]);
     const members: CampaignMember[] = rows.map((r) => ({ customerId: r.customerId, holdout: r.holdout }));
     // The window's instants, a day wider on the far side (the core keeps exactly the window's shop-local days).

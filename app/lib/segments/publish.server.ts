@@ -11,7 +11,9 @@
  * "<name> (holdout — do not send)" holds `customer_tags CONTAINS '<holdout tag>'` so the merchant can see who is held out.
  *
  * Bookkeeping (SegmentMember, one row per customer who was ever in the publication): `holdout` is drawn once when the
- * customer first joins (app/insights/segments/holdout.ts, salted with the publication id) and never changes; each
+ * customer first joins (app/insights/segments/holdout.ts, salted with the publication id) and never changes; `atLaunch`
+ * is set on the members wanted when the first pass completes (the moment publishedAt is set, in the same transaction)
+ * and never changes either: it is the campaign's intention-to-treat cohort, whoever leaves or rejoins later; each
  * member carries one tag, the one of their arm. `wanted`: in the segment now. `tagged`: Shopify MAY carry the member's
  * tag. The invariant that makes unpublishing complete — a customer can carry our tag only if their row is wanted or
  * tagged — holds through every interruption:
@@ -392,6 +394,7 @@ async function recomputeMembers(db: PrismaClient, pub: SegmentPublication, now: 
       skipDuplicates: true,
     });
   }
+  // A rejoiner starts a new spell (joinedAt); their draw and atLaunch stay as they were.
   for (const part of chunks(rejoiners, 1000)) await db.segmentMember.updateMany({ where: { shop, publicationId: id, customerId: { in: part } }, data: { wanted: true, leftAt: null, joinedAt: now } });
   // A leaver whose add was never confirmed may carry the tag (an answer lost): marked tagged so a removal is sent.
   for (const part of chunks(leaversUnsure, 1000)) await db.segmentMember.updateMany({ where: { shop, publicationId: id, customerId: { in: part } }, data: { tagged: true } });
@@ -473,10 +476,17 @@ async function publishPass(db: PrismaClient, client: AdminClient, pub: SegmentPu
     return count > 0 ? { id, status: "FAILED" as const, lastError } : null;
   }
   const lastError = tagged.refused > 0 ? `${tagged.refused} customer(s) could not be tagged: ${tagged.notes.join(" | ")}`.slice(0, 2000) : null;
-  const { count } = await db.segmentPublication.updateMany({
-    where: { shop, id, status: "PUBLISHING" },
-    data: { status: "PUBLISHED", segmentId: created.segmentId, holdoutSegmentId: created.holdoutSegmentId, lastError, publishedAt: pub.publishedAt ?? now },
-  });
+  // The first completed pass is the launch: in one transaction, the members wanted now are marked atLaunch (the
+  // campaign's cohort, never changed afterwards) and publishedAt is set. Both are guarded by "still PUBLISHING and
+  // never published", so a later pass, or an unpublish asked for meanwhile, marks no one.
+  const firstTime = { status: "PUBLISHING", publishedAt: null } as const;
+  const [, { count }] = await db.$transaction([
+    db.segmentMember.updateMany({ where: { shop, publicationId: id, wanted: true, publication: firstTime }, data: { atLaunch: true } }),
+    db.segmentPublication.updateMany({
+      where: { shop, id, status: "PUBLISHING" },
+      data: { status: "PUBLISHED", segmentId: created.segmentId, holdoutSegmentId: created.holdoutSegmentId, lastError, publishedAt: pub.publishedAt ?? now },
+    }),
+  ]);
   return count > 0 ? { id, status: "PUBLISHED" as const, lastError } : null;
 }
 
