@@ -5,18 +5,24 @@
  * FAILED row; pause and end change the discount in Shopify; the sync sees a discount deleted or deactivated in Shopify;
  * THROTTLED is retried; two shops never see each other's rows. Resume activates a paused discount; a bundle can be
  * limited to customer segments; a three-product bundle discounts one unit per add-on; the cap's list names what counts.
+ * Resume gives a bundle its end day back (or is refused once it has passed); a title, end or percentage edited in the
+ * Shopify admin (the local Shopify's discount*BxgyUpdate) is recorded by the sync and shown on the bundles page.
  */
+import type { BundleDiscount } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundlesPage, changeBundle, resetSyncThrottle } from "../../app/lib/discounts/bundle-launch.server";
 import { createAdminClient, type AdminApiErrorCode } from "../../app/shopify/client.server";
 import { BUNDLE_DISCOUNT_NODE } from "../../app/shopify/graphql/BundleDiscountNode";
 import {
   CAP_MESSAGE,
   DEFAULT_COMBINES_WITH,
+  EDITED_PREFIX,
   endBundleDiscount,
   launchBundleDiscount,
   LAUNCH_LEASE_MS,
   listCappedAutomaticDiscounts,
   pauseBundleDiscount,
+  RESUME_PAST_END_MESSAGE,
   resumeBundleDiscount,
   syncBundleDiscountStatus,
   type BundleLaunchInput,
@@ -353,7 +359,7 @@ describe("launching a bundle as a Shopify discount", () => {
     for (const kind of ["code", "automatic"] as const) {
       const launched = await launch(A, input(A, kind === "code" ? {} : { kind, code: undefined }));
       expect(launched.ok).toBe(true);
-      const args = { shop: A.domain, db: testDb(), client: client(A).admin, id: launched.discount!.id };
+      const args = { shop: A.domain, db: testDb(), client: client(A).admin, id: launched.discount!.id, now: new Date() };
       expect(await resumeBundleDiscount(args)).toMatchObject({ ok: false, errors: [{ field: ["status"] }] });
       expect(await pauseBundleDiscount(args)).toMatchObject({ ok: true, discount: { status: "PAUSED" } });
       const resumed = await resumeBundleDiscount(args);
@@ -365,6 +371,98 @@ describe("launching a bundle as a Shopify discount", () => {
       const synced = await syncBundleDiscountStatus({ ...args, id: launched.discount!.id });
       expect(synced[0]).toMatchObject({ status: "ACTIVE", lastError: null });
     }
+  });
+
+  it("resume gives the discount its end day back (activation clears it in Shopify), code and automatic", async () => {
+    for (const kind of ["code", "automatic"] as const) {
+      const endsAt = new Date(Math.ceil((Date.now() + 7 * 86_400_000) / 1000) * 1000);
+      const launched = await launch(A, input(A, kind === "code" ? { endsAt } : { kind, code: undefined, endsAt }));
+      expect(launched).toMatchObject({ ok: true, discount: { endsAt } });
+      const args = { shop: A.domain, db: testDb(), client: client(A).admin, id: launched.discount!.id, now: new Date() };
+      expect(await pauseBundleDiscount(args)).toMatchObject({ ok: true, discount: { status: "PAUSED" } });
+      // While paused, Shopify's end is the pause; the sync keeps the bundle's own end on the row.
+      const whilePaused = await syncBundleDiscountStatus(args);
+      expect(whilePaused[0]).toMatchObject({ status: "PAUSED", endsAt, lastError: null });
+      const resumed = await resumeBundleDiscount({ ...args, now: new Date() });
+      expect(resumed).toMatchObject({ ok: true, discount: { status: "ACTIVE", endsAt, lastError: null } });
+      const node = await readDiscount(A, launched.discount!.discountId!);
+      expect(node.discount).toMatchObject({ status: "ACTIVE", endsAt: endsAt.toISOString().replace(".000Z", "Z") });
+      const synced = await syncBundleDiscountStatus(args);
+      expect(synced[0]).toMatchObject({ status: "ACTIVE", endsAt, lastError: null });
+    }
+  });
+
+  it("resume is refused once the bundle's end day has passed, and the discount stays paused", async () => {
+    const db = testDb();
+    await db.session.upsert({
+      where: { id: `offline_${A.domain}` },
+      create: { id: `offline_${A.domain}`, shop: A.domain, state: "installed", isOnline: false, scope: "write_discounts", accessToken: A.token },
+      update: {},
+    });
+    for (const kind of ["code", "automatic"] as const) {
+      const endsAt = new Date(Date.now() + 3 * 86_400_000);
+      const launched = await launch(A, input(A, kind === "code" ? { endsAt } : { kind, code: undefined, endsAt }));
+      const args = { shop: A.domain, db, client: client(A).admin, id: launched.discount!.id };
+      expect(await pauseBundleDiscount(args)).toMatchObject({ ok: true });
+      const later = new Date(endsAt.getTime() + 1000);
+      const refused = await resumeBundleDiscount({ ...args, now: later });
+      expect(refused).toMatchObject({ ok: false, discount: { status: "PAUSED" }, errors: [{ field: [], message: RESUME_PAST_END_MESSAGE }] });
+      // Through the page's service, the merchant reads the same message.
+      const viaPage = await changeBundle({ shop: A.domain, db, now: later, client: args.client, id: args.id, intent: "resume" });
+      expect(viaPage).toMatchObject({ ok: false, errors: { form: [RESUME_PAST_END_MESSAGE] } });
+      expect((await readDiscount(A, launched.discount!.discountId!)).discount.status).toBe("EXPIRED");
+      expect(await db.bundleDiscount.findUnique({ where: { shop_id: { shop: A.domain, id: args.id } } })).toMatchObject({ status: "PAUSED", endsAt });
+    }
+  });
+
+  it("the sync records a title, end or percentage edited in the Shopify admin, and the bundles page shows it until the app's next change", async () => {
+    const db = testDb();
+    const edit = async (kind: "code" | "automatic", id: string, change: Record<string, unknown>) => {
+      const mutation =
+        kind === "code"
+          ? `mutation Edit($id: ID!, $input: DiscountCodeBxgyInput!) { discountCodeBxgyUpdate(id: $id, bxgyCodeDiscount: $input) { userErrors { field message } } }`
+          : `mutation Edit($id: ID!, $input: DiscountAutomaticBxgyInput!) { discountAutomaticBxgyUpdate(id: $id, automaticBxgyDiscount: $input) { userErrors { field message } } }`;
+      const body = await gql(B, mutation, { id, input: change });
+      expect(body.errors).toBeUndefined();
+      expect(Object.values(body.data)[0]).toEqual({ userErrors: [] });
+    };
+    const newEnd = new Date(Math.ceil((Date.now() + 20 * 86_400_000) / 1000) * 1000);
+    const percentage = { customerGets: { value: { discountOnQuantity: { quantity: "1", effect: { percentage: 0.3 } } } } };
+    const cases = [
+      { kind: "code" as const, change: { title: "Renamed by the merchant" }, said: "title changed", row: { title: "Renamed by the merchant" } },
+      { kind: "code" as const, change: { endsAt: newEnd.toISOString() }, said: "end changed", row: { endsAt: newEnd } },
+      { kind: "code" as const, change: percentage, said: "percentage changed", row: { percentOff: 30 } },
+      {
+        kind: "automatic" as const,
+        change: { title: "Merchant's weekend deal", endsAt: newEnd.toISOString(), ...percentage },
+        said: "title, end, percentage changed",
+        row: { title: "Merchant's weekend deal", endsAt: newEnd, percentOff: 30 },
+      },
+    ];
+    const launched: BundleDiscount[] = [];
+    for (const c of cases) {
+      const result = await launch(B, input(B, { endsAt: new Date(Date.now() + 10 * 86_400_000), ...(c.kind === "code" ? {} : { kind: c.kind, code: undefined }) }));
+      expect(result).toMatchObject({ ok: true, discount: { percentOff: 15, lastError: null } });
+      launched.push(result.discount!);
+    }
+    const untouched = await syncBundleDiscountStatus({ shop: B.domain, db, client: client(B).admin });
+    expect(untouched.filter((r) => launched.some((l) => l.id === r.id)).map((r) => r.lastError)).toEqual(cases.map(() => null));
+
+    for (const [i, c] of cases.entries()) await edit(c.kind, launched[i]!.discountId!, c.change);
+    const synced = new Map((await syncBundleDiscountStatus({ shop: B.domain, db, client: client(B).admin })).map((r) => [r.id, r]));
+    resetSyncThrottle();
+    const page = await bundlesPage({ shop: B.domain, db, now: new Date(), client: client(B).admin });
+    expect(page.syncError).toBeNull();
+    for (const [i, c] of cases.entries()) {
+      const row = synced.get(launched[i]!.id);
+      expect(row, c.said).toMatchObject({ status: "ACTIVE", ...c.row, lastError: `${EDITED_PREFIX}${c.said}.` });
+      const shown = page.bundles.find((b) => b.id === launched[i]!.id);
+      expect(shown, c.said).toMatchObject({ edited: `Edited in Shopify: ${c.said}.`, error: null, title: row!.title, percentOff: row!.percentOff });
+    }
+    // The note stays through later syncs and goes with the app's next change.
+    const again = await syncBundleDiscountStatus({ shop: B.domain, db, client: client(B).admin, id: launched[0]!.id });
+    expect(again[0]!.lastError).toBe(`${EDITED_PREFIX}title changed.`);
+    expect(await pauseBundleDiscount({ shop: B.domain, db, client: client(B).admin, id: launched[0]!.id })).toMatchObject({ ok: true, discount: { lastError: null } });
   });
 
   it("a bundle limited to a customer segment is a discount for that segment's customers only", async () => {

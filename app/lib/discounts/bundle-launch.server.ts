@@ -485,7 +485,7 @@ export async function changeBundle({
   await requireAccess({ shop, feature: "bundle-discounts", db });
   const admin = client ?? (await shopClient(shop));
   const fn = intent === "pause" ? pauseBundleDiscount : intent === "resume" ? resumeBundleDiscount : endBundleDiscount;
-  const result = await fn({ shop, db, client: admin, id });
+  const result = await fn({ shop, db, client: admin, id, now });
   if (result.discount && result.discount.status !== "ACTIVE") await closeAction(db, result.discount, now, intent === "end" || result.discount.status === "DELETED_IN_SHOPIFY");
   // Any change (including learning it was deleted) changes what the storefront may show.
   if (result.discount) await queuePublish(queue, shop);

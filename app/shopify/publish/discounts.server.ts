@@ -21,11 +21,11 @@
  *   away at a loss), order and shipping discounts still apply.
  * - Shopify's user errors are returned field by field for a form; the row is FAILED with them, never ACTIVE. The
  *   25-active automatic cap gets a message naming the cap and suggesting a code discount.
- * - Pause deactivates the discount (Shopify sets its end to now). Resume activates it again (discount*Activate; an
- *   automatic one counts toward the cap again, and is refused with the cap message when the shop is at it). Known gap:
- *   activating clears the discount's end in Shopify, so a bundle launched with an end day runs without one after a
- *   resume (the row reads the end back; putting it back needs discount*BxgyUpdate, not used yet). End deletes it from
- *   Shopify (the app's row keeps the record as ENDED).
+ * - Pause deactivates the discount (Shopify sets its end to now; the paused row keeps the bundle's own end). Resume
+ *   activates it again (discount*Activate; an automatic one counts toward the cap again, and is refused with the cap
+ *   message when the shop is at it); activating clears the discount's end in Shopify, so a bundle with an end day gets
+ *   it back through discount*BxgyUpdate (only `endsAt` sent). A bundle whose end day has passed is not resumed
+ *   (RESUME_PAST_END_MESSAGE: launch it again). End deletes it from Shopify (the app's row keeps the record as ENDED).
  * - Sync reads each live row's discount back: gone → DELETED_IN_SHOPIFY; expired → PAUSED stays PAUSED, ACTIVE becomes
  *   ENDED; active or scheduled → ACTIVE; its title, dates, percentage and add-ons as Shopify now has them. A change made
  *   in the Shopify admin is recorded on the row's lastError as "Edited in Shopify: …" (EDITED_PREFIX) until the next
@@ -43,10 +43,12 @@ import { BUNDLE_DISCOUNT_NODE, type BundleDiscountNodeData } from "../graphql/Bu
 import { CODE_DISCOUNT_NODE_BY_CODE, type CodeDiscountNodeByCodeData } from "../graphql/CodeDiscountNodeByCode";
 import { DISCOUNT_AUTOMATIC_ACTIVATE, type DiscountAutomaticActivateData } from "../graphql/DiscountAutomaticActivate";
 import { DISCOUNT_AUTOMATIC_BXGY_CREATE, type DiscountAutomaticBxgyCreateData } from "../graphql/DiscountAutomaticBxgyCreate";
+import { DISCOUNT_AUTOMATIC_BXGY_UPDATE, type DiscountAutomaticBxgyUpdateData } from "../graphql/DiscountAutomaticBxgyUpdate";
 import { DISCOUNT_AUTOMATIC_DEACTIVATE, type DiscountAutomaticDeactivateData } from "../graphql/DiscountAutomaticDeactivate";
 import { DISCOUNT_AUTOMATIC_DELETE, type DiscountAutomaticDeleteData } from "../graphql/DiscountAutomaticDelete";
 import { DISCOUNT_CODE_ACTIVATE, type DiscountCodeActivateData } from "../graphql/DiscountCodeActivate";
 import { DISCOUNT_CODE_BXGY_CREATE, type DiscountCodeBxgyCreateData } from "../graphql/DiscountCodeBxgyCreate";
+import { DISCOUNT_CODE_BXGY_UPDATE, type DiscountBxgyEndInput, type DiscountCodeBxgyUpdateData } from "../graphql/DiscountCodeBxgyUpdate";
 import { DISCOUNT_CODE_DEACTIVATE, type DiscountCodeDeactivateData } from "../graphql/DiscountCodeDeactivate";
 import { DISCOUNT_CODE_DELETE, type DiscountCodeDeleteData } from "../graphql/DiscountCodeDelete";
 
@@ -323,13 +325,19 @@ export async function endBundleDiscount({ shop, db, client, id }: ChangeArgs): P
   return settle(db, row, userErrors, "ENDED");
 }
 
+/** Resuming a bundle whose end day has passed (the row's end is the bundle's, not the pause's). */
+export const RESUME_PAST_END_MESSAGE = "the bundle's end day has passed: launch it again";
+
 /**
- * Resume: the paused discount is activated again in Shopify, and its dates are read back (activating may move its end).
- * An automatic one at the 25-active cap is refused with CAP_MESSAGE.
+ * Resume: the paused discount is activated again in Shopify, and its dates are read back. An automatic one at the
+ * 25-active cap is refused with CAP_MESSAGE. Activating clears the discount's end in Shopify, so a bundle with an end
+ * day gets it back through discount*BxgyUpdate (only `endsAt` is sent); a bundle whose end day has passed is not
+ * resumed (RESUME_PAST_END_MESSAGE): it would run again for no time at all, or without its end.
  */
-export async function resumeBundleDiscount({ shop, db, client, id }: ChangeArgs): Promise<ChangeResult> {
+export async function resumeBundleDiscount({ shop, db, client, id, now }: ChangeArgs & { now: Date }): Promise<ChangeResult> {
   const row = await liveRow(db, shop, id, ["PAUSED"]);
   if (Array.isArray(row)) return { ok: false, discount: null, errors: row };
+  if (row.endsAt && row.endsAt.getTime() <= now.getTime()) return { ok: false, discount: row, errors: [{ field: [], message: RESUME_PAST_END_MESSAGE }] };
   let userErrors: DiscountUserError[];
   if (row.kind === "code") {
     const data = await client.request<DiscountCodeActivateData>(DISCOUNT_CODE_ACTIVATE, { id: row.discountId });
@@ -340,6 +348,24 @@ export async function resumeBundleDiscount({ shop, db, client, id }: ChangeArgs)
   }
   const settled = await settle(db, row, userErrors, "ACTIVE");
   if (!settled.ok) return settled;
+  if (row.endsAt) {
+    const end: DiscountBxgyEndInput = { endsAt: row.endsAt.toISOString() };
+    let endErrors: DiscountUserError[];
+    if (row.kind === "code") {
+      const data = await client.request<DiscountCodeBxgyUpdateData>(DISCOUNT_CODE_BXGY_UPDATE, { id: row.discountId, bxgyCodeDiscount: end });
+      endErrors = data.discountCodeBxgyUpdate?.userErrors ?? [];
+    } else {
+      const data = await client.request<DiscountAutomaticBxgyUpdateData>(DISCOUNT_AUTOMATIC_BXGY_UPDATE, { id: row.discountId, automaticBxgyDiscount: end });
+      endErrors = data.discountAutomaticBxgyUpdate?.userErrors ?? [];
+    }
+    if (endErrors.length > 0) {
+      // Active again in Shopify, but without its end: said on the row, and the row reads Shopify's dates back.
+      const [read] = await readBack(db, client, [settled.discount], false);
+      const message = `The bundle is active again, but Shopify did not take its end back: ${endErrors.map((e) => e.message).join("; ")}`;
+      const saved = read && read.status !== "DELETED_IN_SHOPIFY" ? await update(db, read, { lastError: message }) : (read ?? settled.discount);
+      return { ok: false, discount: saved, errors: [...fieldErrors(endErrors), { field: [], message }] };
+    }
+  }
   const [read] = await readBack(db, client, [settled.discount], false);
   return { ok: true, discount: read ?? settled.discount };
 }
@@ -403,7 +429,8 @@ export async function syncBundleDiscountStatus({ shop, db, client, id }: { shop:
 
 /**
  * Each row's discount as Shopify has it now. With `note`, what differs from the row (a change made in the Shopify
- * admin) is recorded as "Edited in Shopify: …"; a paused row's end is not compared (pausing moved it).
+ * admin) is recorded as "Edited in Shopify: …"; a paused row's end is not compared (pausing moved it), and while its
+ * discount stays deactivated the row keeps the bundle's end for resume to set back.
  */
 async function readBack(db: PrismaClient, client: AdminClient, rows: BundleDiscount[], note: boolean): Promise<BundleDiscount[]> {
   const out: BundleDiscount[] = [];
@@ -416,7 +443,9 @@ async function readBack(db: PrismaClient, client: AdminClient, rows: BundleDisco
     }
     const status: BundleDiscountStatus = discount.status === "EXPIRED" ? (row.status === "PAUSED" ? "PAUSED" : "ENDED") : "ACTIVE";
     const startsAt = discount.startsAt ? new Date(discount.startsAt) : row.startsAt;
-    const endsAt = discount.endsAt !== undefined ? (discount.endsAt ? new Date(discount.endsAt) : null) : row.endsAt;
+    // A paused bundle keeps its own end: Shopify's is the moment it was paused, and resume sets the bundle's back.
+    const pausedOff = row.status === "PAUSED" && status === "PAUSED";
+    const endsAt = pausedOff || discount.endsAt === undefined ? row.endsAt : discount.endsAt ? new Date(discount.endsAt) : null;
     const title = discount.title ?? row.title;
     const percentage = discount.customerGets?.value.effect?.percentage;
     const percentOff = typeof percentage === "number" ? Math.round(percentage * 100) : row.percentOff;
