@@ -5,7 +5,10 @@
  * tag on the next pass; unpublish leaves no app tag and no segment; THROTTLED is waited out; a 5xx the client gives up
  * on mid-tagging fails the pass and the next pass completes it without repeating the tagged customers; an unpublish
  * interrupted the same way completes with no stray tag; Shopify's user errors come back by field; a redacted customer
- * is never tagged; a second shop's publication is untouched.
+ * is never tagged; a second shop's publication is untouched. A segmentCreate whose answer is lost (Shopify made the
+ * segment, the app never heard) is adopted on the retry, in the form and in the pass, while a merchant's segment of the
+ * same name with another query still refuses the name. The members wanted when the first pass completes are marked
+ * atLaunch: a member who leaves and rejoins after launch stays in the campaign's cohort, a later joiner is not in it.
  */
 import type { SegmentPublication } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,8 +23,9 @@ import {
   unpublishSegment,
 } from "../../app/lib/segments/publish.server";
 import { isHeldOut } from "../../app/insights/segments/holdout";
+import { evaluateCampaignAction } from "../../app/lib/segments/campaign-evaluation.server";
 import { createAdminClient, type AdminApiErrorCode } from "../../app/shopify/client.server";
-import { segmentMemberCount } from "../../app/shopify/publish/segments.server";
+import { createOrAdoptSegment, segmentMemberCount, tagQuery } from "../../app/shopify/publish/segments.server";
 import { createShop } from "../factories";
 import { createLocalShopify } from "../local-shopify";
 import type { SeedCustomer } from "../local-shopify/seed";
@@ -45,9 +49,16 @@ interface Shop {
   beforeTag?: (sent: number) => void;
   /** While set, the local Shopify answers every request with this HTTP status (a fault injected per request). */
   failWith?: number;
+  /**
+   * The next `times` requests whose document matches `op` reach the local Shopify and are carried out, but their answer
+   * is lost on the way back (the fetch fails as a dropped connection does): Shopify did it, the app never heard.
+   */
+  loseAnswer?: { op: RegExp; times: number };
+  /** Documents sent, by operation name (answered or not). */
+  ops: string[];
 }
 
-const shopOf = (domain: string, shopId: number, base: number, token: string): Shop => ({ domain, shopId, base, token, adds: [], removes: [], retries: [] });
+const shopOf = (domain: string, shopId: number, base: number, token: string): Shop => ({ domain, shopId, base, token, adds: [], removes: [], retries: [], ops: [] });
 const A = shopOf("segments-a.myshopify.com", 71, 100_000, "shpat_segments_a");
 const B = shopOf("segments-b.myshopify.com", 72, 200_000, "shpat_segments_b");
 
@@ -100,8 +111,16 @@ function client(s: Shop, { maxAttempts = 6 }: { maxAttempts?: number } = {}) {
         (tagOp[1] === "Add" ? s.adds : s.removes).push(String(body.variables?.id).split("/").pop()!);
         s.beforeTag?.(sent++);
       }
+      s.ops.push(/(?:query|mutation)\s+(\w+)/.exec(body.query ?? "")?.[1] ?? "?");
       if (s.failWith) local.inject({ kind: "status", status: s.failWith, path: /graphql/ });
-      return fetch(String(input instanceof Request ? input.url : input).replace(`https://${s.domain}`, local.origin), init);
+      const url = String(input instanceof Request ? input.url : input).replace(`https://${s.domain}`, local.origin);
+      if (s.loseAnswer && s.loseAnswer.times > 0 && s.loseAnswer.op.test(body.query ?? "")) {
+        s.loseAnswer.times--;
+        const answered = await fetch(url, init);
+        await answered.text(); // Shopify carried it out ...
+        throw new TypeError("fetch failed: other side closed"); // ... and the answer never arrived
+      }
+      return fetch(url, init);
     },
   });
 }
@@ -138,7 +157,7 @@ async function publish(s: Shop, over: Record<string, unknown> = {}) {
   return result.publication;
 }
 
-const sync = (s: Shop, c = client(s)) => syncSegmentPublications({ shop: s.domain, db: testDb(), now: NOW, client: c, batchSize: 25 });
+const sync = (s: Shop, c = client(s), now = NOW) => syncSegmentPublications({ shop: s.domain, db: testDb(), now, client: c, batchSize: 25 });
 const row = (s: Shop, id: string) => testDb().segmentPublication.findUniqueOrThrow({ where: { shop_id: { shop: s.domain, id } } });
 const reset = (s: Shop) => {
   s.adds.length = 0;
@@ -146,6 +165,8 @@ const reset = (s: Shop) => {
   s.retries.length = 0;
   s.beforeTag = undefined;
   s.failWith = undefined;
+  s.loseAnswer = undefined;
+  s.ops.length = 0;
 };
 
 beforeAll(async () => {
@@ -385,6 +406,118 @@ describe("publishing a segment to Shopify", () => {
     await sync(A);
     expect(A.adds).not.toContain(member.customerId);
     expect(await db.segmentMember.count({ where: { shop: A.domain, customerId: member.customerId } })).toBe(0);
+  });
+});
+
+describe("a segmentCreate whose answer was lost", () => {
+  const named = async (s: Shop, name: string) => (await shopifySegments(s)).filter((x) => x.name.toLowerCase() === name.toLowerCase());
+
+  it("is adopted on the client's retry in the form: one segment, ours, and the pass completes", async () => {
+    reset(A);
+    A.loseAnswer = { op: /mutation SegmentCreate/, times: 1 };
+    // A segment without members (no stored score is ACTIVE): the segments are what this test is about.
+    const p = await publish(A, { segment: "rfm:ACTIVE", name: "Lost answer 71" });
+    expect(A.loseAnswer.times).toBe(0); // the fault fired
+    expect(A.retries).toContain("NETWORK");
+    // Shopify refused the retry's name, the app looked its segment up and took it.
+    expect(A.ops.filter((op) => op === "SegmentCreate")).toHaveLength(3); // lost + retried, then the holdout's
+    expect(A.ops).toContain("Segments");
+    const [ours] = await named(A, "Lost answer 71");
+    expect(await named(A, "Lost answer 71")).toEqual([{ id: p.segmentId, name: "Lost answer 71", query: `customer_tags CONTAINS '${p.tag}'` }]);
+    expect(ours!.id).toBe(p.segmentId);
+    expect(p.lastError).toBeNull();
+    await sync(A);
+    const done = await row(A, p.id);
+    expect(done).toMatchObject({ status: "PUBLISHED", segmentId: ours!.id });
+    expect(await named(A, "Lost answer 71")).toHaveLength(1);
+    expect(await named(A, `Lost answer 71${HOLDOUT_SEGMENT_SUFFIX}`)).toEqual([{ id: done.holdoutSegmentId, name: `Lost answer 71${HOLDOUT_SEGMENT_SUFFIX}`, query: `customer_tags CONTAINS '${p.holdoutTag}'` }]);
+  });
+
+  it("is adopted by the next pass after the form gave up on Shopify: one segment of the name, the pass completes", async () => {
+    reset(A);
+    // The form's client gives up at the first failure: Shopify made the segment, the app kept no id.
+    A.loseAnswer = { op: /mutation SegmentCreate/, times: 1 };
+    const result = await publishSegment({ shop: A.domain, db: testDb(), now: NOW, client: client(A, { maxAttempts: 1 }), input: { segment: "rfm:ACTIVE", name: "Lost in the form 71", ...campaign } });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.publication).toMatchObject({ status: "PUBLISHING", segmentId: null, holdoutSegmentId: null });
+    expect((await row(A, result.publication.id)).lastError).toMatch(/other side closed/);
+    expect(await named(A, "Lost in the form 71")).toHaveLength(1);
+
+    reset(A);
+    const outcome = await sync(A);
+    expect(outcome.finished).toContainEqual(expect.objectContaining({ id: result.publication.id, status: "PUBLISHED" }));
+    const done = await row(A, result.publication.id);
+    const segments = await named(A, "Lost in the form 71");
+    expect(segments).toEqual([{ id: done.segmentId, name: "Lost in the form 71", query: `customer_tags CONTAINS '${done.tag}'` }]);
+    expect(A.ops).toContain("Segments");
+    expect(await named(A, `Lost in the form 71${HOLDOUT_SEGMENT_SUFFIX}`)).toEqual([{ id: done.holdoutSegmentId, name: `Lost in the form 71${HOLDOUT_SEGMENT_SUFFIX}`, query: `customer_tags CONTAINS '${done.holdoutTag}'` }]);
+  });
+
+  it("looks its segment up through every page of the shop's segments", async () => {
+    const p = await row(A, (await testDb().segmentPublication.findFirstOrThrow({ where: { shop: A.domain, name: "Lost answer 71" } })).id);
+    const total = (await shopifySegments(A)).length;
+    expect(total).toBeGreaterThan(4);
+    reset(A);
+    const adopted = await createOrAdoptSegment(client(A), { name: "LOST ANSWER 71", query: tagQuery(p.tag) }, { pageSize: 2 });
+    expect(adopted).toEqual({ ok: true, id: p.segmentId, adopted: true });
+    expect(A.ops.filter((op) => op === "Segments").length).toBeGreaterThan(1);
+  });
+
+  it("a merchant's segment of the same name with another query keeps the name error; nothing is kept", async () => {
+    const db = testDb();
+    // Looks like ours (an app-like tag), but not our publication's tag.
+    const made = await gql(A, `mutation Seed { segmentCreate(name: "Lookalike", query: "customer_tags CONTAINS 'insight-loop:champions-00000000'") { userErrors { field message } } }`);
+    expect(made.data.segmentCreate.userErrors).toEqual([]);
+    const before = await db.segmentPublication.count({ where: { shop: A.domain } });
+    reset(A);
+    const taken = await publishSegment({ shop: A.domain, db, now: NOW, client: client(A), input: { segment: "rfm:CHAMPIONS", name: "Lookalike", ...campaign } });
+    expect(taken).toEqual({ ok: false, errors: [{ field: "name", message: "Name has already been taken" }] });
+    expect(A.ops).toContain("Segments"); // it did look, and found the query was not ours
+    expect(await db.segmentPublication.count({ where: { shop: A.domain } })).toBe(before);
+    expect(await named(A, "Lookalike")).toEqual([expect.objectContaining({ query: "customer_tags CONTAINS 'insight-loop:champions-00000000'" })]);
+  });
+});
+
+describe("the campaign's members at launch", () => {
+  it("are the members wanted when the first pass completed: a member who leaves and rejoins stays in, a later joiner is not", async () => {
+    const db = testDb();
+    reset(A);
+    const p = await publish(A, { name: "Cohort 71" });
+    await sync(A);
+    const first = await db.segmentMember.findMany({ where: { shop: A.domain, publicationId: p.id } });
+    const atLaunch = first.filter((r) => r.wanted).map((r) => r.customerId).sort();
+    expect(atLaunch.length).toBeGreaterThan(100);
+    expect(first.filter((r) => r.atLaunch).map((r) => r.customerId).sort()).toEqual(atLaunch);
+    expect((await row(A, p.id)).publishedAt).toEqual(NOW);
+
+    // Day 1: a member leaves. Day 2: they come back, and a customer who was never a member joins.
+    const leaver = atLaunch.find((id) => id !== FULL(A))!;
+    const joiner = [...scores.get(A.domain)!].find(([id, g]) => g === "LOYAL" && !first.some((r) => r.customerId === id))![0];
+    const setGroup = async (id: string, group: string) => {
+      await db.customerScore.update({ where: { shop_customerId: { shop: A.domain, customerId: id } }, data: { rfmGroup: group } });
+      scores.get(A.domain)!.set(id, group);
+    };
+    await setGroup(leaver, "LOYAL");
+    await resyncPublishedSegments({ shop: A.domain, db });
+    await sync(A, client(A), new Date(NOW.getTime() + 86_400_000));
+    expect(await db.segmentMember.findUniqueOrThrow({ where: { shop_publicationId_customerId: { shop: A.domain, publicationId: p.id, customerId: leaver } } })).toMatchObject({ wanted: false, atLaunch: true });
+    await setGroup(leaver, "CHAMPIONS");
+    await setGroup(joiner, "CHAMPIONS");
+    const day2 = new Date(NOW.getTime() + 2 * 86_400_000);
+    await resyncPublishedSegments({ shop: A.domain, db });
+    await sync(A, client(A), day2);
+    const rows = new Map((await db.segmentMember.findMany({ where: { shop: A.domain, publicationId: p.id } })).map((r) => [r.customerId, r]));
+    expect(rows.get(leaver)).toMatchObject({ wanted: true, joinedAt: day2, leftAt: null, atLaunch: true });
+    expect(rows.get(joiner)).toMatchObject({ wanted: true, joinedAt: day2, atLaunch: false });
+    expect([...rows.values()].filter((r) => r.atLaunch).map((r) => r.customerId).sort()).toEqual(atLaunch);
+    expect((await row(A, p.id)).publishedAt).toEqual(NOW);
+
+    // The campaign's evaluation compares exactly the members at launch: the rejoiner in, the joiner out.
+    const action = await db.action.findUniqueOrThrow({ where: { shop_id: { shop: A.domain, id: p.actionId! } } });
+    const { evaluation } = await evaluateCampaignAction({ db, shop: A.domain, row: action, now: new Date(NOW.getTime() + 3 * 86_400_000) });
+    expect(evaluation.members).toMatchObject({ launch: NOW.toISOString(), atLaunch: atLaunch.length, joinedLater: 1, leftBeforeLaunch: 0 });
+    expect(evaluation.caveats.some((c) => c.includes("No member is recorded as in the segment at launch"))).toBe(false);
   });
 });
 

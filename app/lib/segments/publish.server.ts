@@ -41,7 +41,7 @@ import { AdminApiError, createAdminClient, type AdminClient } from "../../shopif
 import { adminFetch } from "../../shopify/local-shopify.server";
 import {
   applyTagChanges,
-  createSegment,
+  createOrAdoptSegment,
   deleteSegment,
   MAX_TAG_LENGTH,
   tagQuery,
@@ -292,19 +292,23 @@ export async function publishSegment({ shop, db = defaultPrisma, now = new Date(
 
 type Created = { ok: true; segmentId: string; holdoutSegmentId: string | null } | { ok: false; errors: FieldError[]; made: string[] };
 
-/** Creates the publication's missing Shopify segments. */
+/**
+ * Creates the publication's missing Shopify segments. One that Shopify made but whose answer was lost (the client's
+ * retry, or a pass that crashed before recording it) comes back as a taken name and is adopted: its query names our
+ * tag. An adopted segment counts as made here, so a form error later in this call removes it too.
+ */
 async function createSegments(client: AdminClient, pub: SegmentPublication): Promise<Created> {
   const made: string[] = [];
   let segmentId = pub.segmentId;
   if (!segmentId) {
-    const r = await createSegment(client, { name: pub.name, query: tagQuery(pub.tag) });
+    const r = await createOrAdoptSegment(client, { name: pub.name, query: tagQuery(pub.tag) });
     if (!r.ok) return { ok: false, errors: formErrorsOf(r.errors), made };
     segmentId = r.id;
     made.push(r.id);
   }
   let holdoutSegmentId = pub.holdoutSegmentId;
   if (pub.holdoutTag && !holdoutSegmentId) {
-    const r = await createSegment(client, { name: `${pub.name}${HOLDOUT_SEGMENT_SUFFIX}`, query: tagQuery(pub.holdoutTag) });
+    const r = await createOrAdoptSegment(client, { name: `${pub.name}${HOLDOUT_SEGMENT_SUFFIX}`, query: tagQuery(pub.holdoutTag) });
     if (!r.ok) return { ok: false, errors: formErrorsOf(r.errors, "Holdout segment: "), made };
     holdoutSegmentId = r.id;
     made.push(r.id);
@@ -470,7 +474,7 @@ async function publishPass(db: PrismaClient, client: AdminClient, pub: SegmentPu
   if (!tagged) return null;
   const created = await createSegments(client, await db.segmentPublication.findUniqueOrThrow({ where: { shop_id: { shop, id } } }));
   if (!created.ok) {
-    // Made earlier by this pass's own segment, or the name taken in the admin since: the publication cannot finish.
+    // The name taken since by a segment with another query (ours, lost in flight, is adopted): the publication cannot finish.
     const lastError = created.errors.map((e) => e.message).join("; ");
     const { count } = await db.segmentPublication.updateMany({ where: { shop, id, status: "PUBLISHING" }, data: { status: "FAILED", lastError, ...(created.made[0] ? { segmentId: created.made[0] } : {}) } });
     return count > 0 ? { id, status: "FAILED" as const, lastError } : null;

@@ -9,13 +9,17 @@
  * ["name"] for a taken segment name, ["tags"] for a too-long tag or a customer at the 250-tag limit).
  *
  * Idempotent by Shopify's own rules: adding a tag a customer has, or removing one they do not have, changes nothing;
- * deleting a segment that no longer exists is taken as done.
+ * deleting a segment that no longer exists is taken as done. Creating a segment is made idempotent by adoption
+ * (`createOrAdoptSegment`): when Shopify created it but the answer was lost (the client retried, or the pass crashed
+ * before recording it), the retry is refused as a taken name, and the segment of that name whose query is exactly ours
+ * is adopted. The query names an app tag that holds the publication's id, so no one else's segment can match.
  */
 import type { AdminClient } from "../client.server";
 import { SEGMENT_CREATE, type SegmentCreateData } from "../graphql/SegmentCreate";
 import { SEGMENT_DELETE, type SegmentDeleteData } from "../graphql/SegmentDelete";
 import { SEGMENT_MEMBERS_COUNT, type SegmentMembersCountData } from "../graphql/SegmentMembersCount";
 import { SEGMENT_UPDATE, type SegmentUpdateData } from "../graphql/SegmentUpdate";
+import { SEGMENTS, type SegmentsData } from "../graphql/Segments";
 import { TAGS_ADD, type TagsAddData } from "../graphql/TagsAdd";
 import { TAGS_REMOVE, type TagsRemoveData } from "../graphql/TagsRemove";
 
@@ -97,6 +101,36 @@ export async function createSegment(client: AdminClient, input: { name: string; 
   if (!payload) return { ok: false, errors: [{ field: null, message: "segmentCreate gave no answer" }] };
   if (payload.userErrors.length > 0 || !payload.segment) return { ok: false, errors: payload.userErrors.length > 0 ? payload.userErrors : [{ field: null, message: "no segment was created" }] };
   return { ok: true, id: payload.segment.id };
+}
+
+const PAGE = 250;
+
+/** Shopify's "Name has already been taken" on a segment's name. */
+export const isNameTaken = (e: ShopifyUserError) => e.field?.[e.field.length - 1] === "name" && /already been taken/i.test(e.message);
+
+/** The shop's segments named `name` (Shopify compares segment names case-insensitively), read page by page. */
+export async function segmentsNamed(client: AdminClient, name: string, { pageSize = PAGE }: { pageSize?: number } = {}): Promise<{ id: string; name: string; query: string }[]> {
+  const wanted = name.trim().toLowerCase();
+  const found: { id: string; name: string; query: string }[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const data: SegmentsData = await client.request<SegmentsData>(SEGMENTS, { first: pageSize, after });
+    for (const s of data.segments.nodes) if (s.name.trim().toLowerCase() === wanted) found.push(s);
+    if (!data.segments.pageInfo.hasNextPage || !data.segments.pageInfo.endCursor) return found;
+    after = data.segments.pageInfo.endCursor;
+  }
+}
+
+/**
+ * Creates the segment, or adopts it when Shopify already has it: on "Name has already been taken", the segment of that
+ * name whose query is exactly `input.query` is ours (its create answer was lost) and its id is returned with
+ * `adopted: true`. A segment of that name with another query is someone else's: the name error is returned as it came.
+ */
+export async function createOrAdoptSegment(client: AdminClient, input: { name: string; query: string }, options: { pageSize?: number } = {}): Promise<SegmentResult & { adopted?: boolean }> {
+  const created = await createSegment(client, input);
+  if (created.ok || !created.errors.some(isNameTaken)) return created;
+  const ours = (await segmentsNamed(client, input.name, options)).find((s) => s.query === input.query);
+  return ours ? { ok: true, id: ours.id, adopted: true } : created;
 }
 
 export async function updateSegment(client: AdminClient, input: { id: string; name?: string; query?: string }): Promise<SegmentResult> {
