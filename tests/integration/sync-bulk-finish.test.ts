@@ -22,8 +22,6 @@ beforeAll(async () => {
 afterAll(() => env.local.close());
 
 const never = () => new Promise<void>(() => {});
-const opsOf = (cursor: string | null) =>
-  Object.values(JSON.parse(cursor ?? "{}") as Record<string, { op: string | null; status: string }>).filter((r) => r.op !== null);
 
 describe("bulk_operations/finish", () => {
   it("wakes the sync waiting for the operation: with polling switched off the sync still completes", async () => {
@@ -31,30 +29,44 @@ describe("bulk_operations/finish", () => {
     await db.shop.deleteMany({ where: { domain: env.shop } });
     await createShop(db, { domain: env.shop, currency: "VND" });
     const { run } = await startFullSync({ shop: env.shop, db, now: new Date() });
-    // Exports take a while (the first polls see them RUNNING) and every poll sleep lasts forever: only a wake moves
-    // the sync on. The delay must outlast the gap between starting an export and the sync's first poll of it even on a
-    // loaded machine (150 ms did not: a first poll that already sees COMPLETED needs no wake).
-    bulkControls(env.local).delayMs = 600;
-    const syncing = runFullSync({ runId: run.id, deps: { db, client: env.client, now: () => new Date(), sleep: never, pollIntervalMs: 1 } });
+    // Every poll sleep lasts forever (only a wake moves the sync on), and each export is held RUNNING until the sync
+    // has polled it and gone to sleep on it: then it is released, completes, and the test wakes the sync as the
+    // webhook would. Conditions, not delays: a loaded machine cannot make a first poll see it COMPLETED already.
+    let sleeps = 0;
+    const sleepForever = () => {
+      sleeps++;
+      return never();
+    };
+    const releases = new Map<string, () => void>();
+    bulkControls(env.local).hold = (op) => new Promise<void>((release) => releases.set(op, release));
+    const syncing = runFullSync({ runId: run.id, deps: { db, client: env.client, now: () => new Date(), sleep: sleepForever, pollIntervalMs: 1 } });
     const worker = testWorker();
     let finished = false;
     void syncing.then(() => (finished = true));
     const woken = new Set<string>();
-    for (let i = 0; i < 2000 && !finished; i++) {
+    for (let i = 0; i < 4000 && !finished; i++) {
       const current = await db.syncRun.findUniqueOrThrow({ where: { id: run.id } });
-      for (const { op, status } of opsOf(current.cursor)) {
-        if (status !== "started" || woken.has(op!)) continue;
+      const cursor = JSON.parse(current.cursor ?? "{}") as Record<string, { op: string | null; status: string }>;
+      for (const [resource, { op, status }] of Object.entries(cursor)) {
+        if (op === null || status !== "started" || woken.has(op)) continue;
+        // The sync polls the exports in turn and sleeps on the one it waits for (phase "<resource>: exporting"), once
+        // per export: release it when the sync has gone to sleep on it.
+        if (current.phase === `${resource}: exporting` && sleeps > woken.size && releases.has(op)) {
+          releases.get(op)!();
+          releases.delete(op);
+        }
         const { bulkOperation } = await env.client.request<BulkOperationStatusData>(BULK_OPERATION_STATUS, { id: op });
         if (bulkOperation?.status !== "COMPLETED") continue;
         // What the webhook route does: one job per operation; the worker runs the handler.
-        await worker.queue.enqueue(JOB.syncBulkFinished, { webhookId: `w-${op}`, bulkOperationId: op! }, { shop: env.shop, singletonKey: `bulk/${op!.split("/").pop()}` });
+        await worker.queue.enqueue(JOB.syncBulkFinished, { webhookId: `w-${op}`, bulkOperationId: op }, { shop: env.shop, singletonKey: `bulk/${op.split("/").pop()}` });
         await worker.drain();
-        woken.add(op!);
+        woken.add(op);
       }
       await new Promise((r) => setTimeout(r, 25));
     }
     await worker.stop();
-    bulkControls(env.local).delayMs = 0;
+    bulkControls(env.local).hold = undefined;
+    expect(finished, `the sync did not finish; it woke for ${woken.size} exports`).toBe(true);
     const done = await syncing;
     expect(done.status).toBe("SUCCEEDED");
     expect(woken.size).toBe(4);

@@ -62,6 +62,11 @@ export interface BulkControls {
   delayMs: number;
   /** Outcomes forced on the next operations, in order. */
   forced: ForcedOutcome[];
+  /**
+   * When set, a RUNNING operation waits for the promise this returns (given its GID) before it produces its result:
+   * a test holds an export RUNNING until a condition it waits on is met, instead of guessing a delay.
+   */
+  hold?: (operationId: string) => Promise<void>;
   /** Called when an operation reaches a final status (e.g. to send the bulk_operations/finish webhook). */
   onFinish?: (shop: string, operation: { id: string; status: Status; errorCode: string | null; type: "QUERY" }) => void;
 }
@@ -221,6 +226,7 @@ async function run(local: LocalShopify, shop: ShopState, op: BulkOperation, docu
   if (op.status === "CANCELING") return finish("CANCELED");
   op.status = "RUNNING";
   await sleep(c.delayMs);
+  if (c.hold) await c.hold(gid("BulkOperation", op.id));
   if ((op.status as Status) === "CANCELING") return finish("CANCELED");
   const forcedIndex = c.forced.findIndex((f) => !f.match || f.match.test(op.query));
   const forced = forcedIndex >= 0 ? c.forced.splice(forcedIndex, 1)[0] : undefined;
