@@ -14,17 +14,8 @@
 import { type LiftGoal, type LiftMetric } from "../app/insights/offers/lift";
 import { BANDIT_PLAN, simulateBandit } from "../tests/unit/insights/offers/bandit-simulate";
 import { BASE_PLAN, HEAVY_PLAN, coverage, type VisitorPlan } from "../tests/unit/insights/offers/simulate";
+import { option, positive } from "./args";
 
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i < 0 ? fallback : (args[i + 1] ?? fallback);
-}
-
-function positive(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
 
 const METRICS: [LiftMetric, string][] = [
   ["revenue-per-visitor", "RPV"],

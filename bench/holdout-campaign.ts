@@ -15,17 +15,8 @@
  */
 import type { CampaignGoal } from "../app/insights/impact/holdout-campaign";
 import { BASE_CAMPAIGN, calibrate, type Calibration } from "../tests/unit/insights/impact/campaign-simulate";
+import { option, positive } from "./args";
 
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i < 0 ? fallback : (args[i + 1] ?? fallback);
-}
-
-function positive(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${value}`);
-  return n;
-}
 
 const pct = (k: number, n: number) => `${((100 * k) / n).toFixed(1)}`;
 const GOALS: CampaignGoal[] = [
