@@ -41,16 +41,16 @@ import { ACTIVE_AUTOMATIC_DISCOUNTS, type ActiveAutomaticDiscountsData } from ".
 import { AUTOMATIC_DISCOUNTS_BY_TITLE, type AutomaticDiscountsByTitleData } from "../graphql/AutomaticDiscountsByTitle";
 import { BUNDLE_DISCOUNT_NODE, type BundleDiscountNodeData } from "../graphql/BundleDiscountNode";
 import { CODE_DISCOUNT_NODE_BY_CODE, type CodeDiscountNodeByCodeData } from "../graphql/CodeDiscountNodeByCode";
-import { DISCOUNT_AUTOMATIC_ACTIVATE, type DiscountAutomaticActivateData } from "../graphql/DiscountAutomaticActivate";
+import { DISCOUNT_AUTOMATIC_ACTIVATE } from "../graphql/DiscountAutomaticActivate";
 import { DISCOUNT_AUTOMATIC_BXGY_CREATE, type DiscountAutomaticBxgyCreateData } from "../graphql/DiscountAutomaticBxgyCreate";
-import { DISCOUNT_AUTOMATIC_BXGY_UPDATE, type DiscountAutomaticBxgyUpdateData } from "../graphql/DiscountAutomaticBxgyUpdate";
-import { DISCOUNT_AUTOMATIC_DEACTIVATE, type DiscountAutomaticDeactivateData } from "../graphql/DiscountAutomaticDeactivate";
-import { DISCOUNT_AUTOMATIC_DELETE, type DiscountAutomaticDeleteData } from "../graphql/DiscountAutomaticDelete";
-import { DISCOUNT_CODE_ACTIVATE, type DiscountCodeActivateData } from "../graphql/DiscountCodeActivate";
+import { DISCOUNT_AUTOMATIC_BXGY_UPDATE } from "../graphql/DiscountAutomaticBxgyUpdate";
+import { DISCOUNT_AUTOMATIC_DEACTIVATE } from "../graphql/DiscountAutomaticDeactivate";
+import { DISCOUNT_AUTOMATIC_DELETE } from "../graphql/DiscountAutomaticDelete";
+import { DISCOUNT_CODE_ACTIVATE } from "../graphql/DiscountCodeActivate";
 import { DISCOUNT_CODE_BXGY_CREATE, type DiscountCodeBxgyCreateData } from "../graphql/DiscountCodeBxgyCreate";
-import { DISCOUNT_CODE_BXGY_UPDATE, type DiscountBxgyEndInput, type DiscountCodeBxgyUpdateData } from "../graphql/DiscountCodeBxgyUpdate";
-import { DISCOUNT_CODE_DEACTIVATE, type DiscountCodeDeactivateData } from "../graphql/DiscountCodeDeactivate";
-import { DISCOUNT_CODE_DELETE, type DiscountCodeDeleteData } from "../graphql/DiscountCodeDelete";
+import { DISCOUNT_CODE_BXGY_UPDATE, type DiscountBxgyEndInput } from "../graphql/DiscountCodeBxgyUpdate";
+import { DISCOUNT_CODE_DEACTIVATE } from "../graphql/DiscountCodeDeactivate";
+import { DISCOUNT_CODE_DELETE } from "../graphql/DiscountCodeDelete";
 
 /** The access scope creating and changing discounts needs. */
 export const DISCOUNTS_SCOPE = "write_discounts";
@@ -293,18 +293,45 @@ async function liveRow(db: PrismaClient, shop: string, id: string, allowed: Bund
   return row;
 }
 
+/**
+ * A mutation on one discount, in its code and its automatic twin: each one's document, the payload field holding its
+ * user errors, and (for an update) the name of its input variable.
+ */
+interface DiscountTwins {
+  code: { document: string; payload: string; input?: string };
+  automatic: { document: string; payload: string; input?: string };
+}
+
+const DEACTIVATE: DiscountTwins = {
+  code: { document: DISCOUNT_CODE_DEACTIVATE, payload: "discountCodeDeactivate" },
+  automatic: { document: DISCOUNT_AUTOMATIC_DEACTIVATE, payload: "discountAutomaticDeactivate" },
+};
+const DELETE: DiscountTwins = {
+  code: { document: DISCOUNT_CODE_DELETE, payload: "discountCodeDelete" },
+  automatic: { document: DISCOUNT_AUTOMATIC_DELETE, payload: "discountAutomaticDelete" },
+};
+const ACTIVATE: DiscountTwins = {
+  code: { document: DISCOUNT_CODE_ACTIVATE, payload: "discountCodeActivate" },
+  automatic: { document: DISCOUNT_AUTOMATIC_ACTIVATE, payload: "discountAutomaticActivate" },
+};
+const UPDATE: DiscountTwins = {
+  code: { document: DISCOUNT_CODE_BXGY_UPDATE, payload: "discountCodeBxgyUpdate", input: "bxgyCodeDiscount" },
+  automatic: { document: DISCOUNT_AUTOMATIC_BXGY_UPDATE, payload: "discountAutomaticBxgyUpdate", input: "automaticBxgyDiscount" },
+};
+
+/** Runs the twin of the row's kind on its discount (with `input` for an update); Shopify's user errors. */
+async function onDiscount(client: AdminClient, row: BundleDiscount, twins: DiscountTwins, input?: DiscountBxgyEndInput): Promise<DiscountUserError[]> {
+  const twin = twins[row.kind === "code" ? "code" : "automatic"];
+  const variables = { id: row.discountId, ...(twin.input && input ? { [twin.input]: input } : {}) };
+  const data = await client.request<Record<string, { userErrors: DiscountUserError[] } | null | undefined>>(twin.document, variables);
+  return data[twin.payload]?.userErrors ?? [];
+}
+
 /** Pause: the discount is deactivated in Shopify. */
 export async function pauseBundleDiscount({ shop, db, client, id }: ChangeArgs): Promise<ChangeResult> {
   const row = await liveRow(db, shop, id, ["ACTIVE"]);
   if (Array.isArray(row)) return { ok: false, discount: null, errors: row };
-  let userErrors: DiscountUserError[];
-  if (row.kind === "code") {
-    const data = await client.request<DiscountCodeDeactivateData>(DISCOUNT_CODE_DEACTIVATE, { id: row.discountId });
-    userErrors = data.discountCodeDeactivate?.userErrors ?? [];
-  } else {
-    const data = await client.request<DiscountAutomaticDeactivateData>(DISCOUNT_AUTOMATIC_DEACTIVATE, { id: row.discountId });
-    userErrors = data.discountAutomaticDeactivate?.userErrors ?? [];
-  }
+  const userErrors = await onDiscount(client, row, DEACTIVATE);
   return settle(db, row, userErrors, "PAUSED");
 }
 
@@ -312,14 +339,7 @@ export async function pauseBundleDiscount({ shop, db, client, id }: ChangeArgs):
 export async function endBundleDiscount({ shop, db, client, id }: ChangeArgs): Promise<ChangeResult> {
   const row = await liveRow(db, shop, id, ["ACTIVE", "PAUSED"]);
   if (Array.isArray(row)) return { ok: false, discount: null, errors: row };
-  let userErrors: DiscountUserError[];
-  if (row.kind === "code") {
-    const data = await client.request<DiscountCodeDeleteData>(DISCOUNT_CODE_DELETE, { id: row.discountId });
-    userErrors = data.discountCodeDelete?.userErrors ?? [];
-  } else {
-    const data = await client.request<DiscountAutomaticDeleteData>(DISCOUNT_AUTOMATIC_DELETE, { id: row.discountId });
-    userErrors = data.discountAutomaticDelete?.userErrors ?? [];
-  }
+  const userErrors = await onDiscount(client, row, DELETE);
   // Already deleted in Shopify: the end is reached all the same.
   if (gone(userErrors)) return { ok: true, discount: await update(db, row, { status: "ENDED", lastError: null }) };
   return settle(db, row, userErrors, "ENDED");
@@ -338,26 +358,12 @@ export async function resumeBundleDiscount({ shop, db, client, id, now }: Change
   const row = await liveRow(db, shop, id, ["PAUSED"]);
   if (Array.isArray(row)) return { ok: false, discount: null, errors: row };
   if (row.endsAt && row.endsAt.getTime() <= now.getTime()) return { ok: false, discount: row, errors: [{ field: [], message: RESUME_PAST_END_MESSAGE }] };
-  let userErrors: DiscountUserError[];
-  if (row.kind === "code") {
-    const data = await client.request<DiscountCodeActivateData>(DISCOUNT_CODE_ACTIVATE, { id: row.discountId });
-    userErrors = data.discountCodeActivate?.userErrors ?? [];
-  } else {
-    const data = await client.request<DiscountAutomaticActivateData>(DISCOUNT_AUTOMATIC_ACTIVATE, { id: row.discountId });
-    userErrors = data.discountAutomaticActivate?.userErrors ?? [];
-  }
+  const userErrors = await onDiscount(client, row, ACTIVATE);
   const settled = await settle(db, row, userErrors, "ACTIVE");
   if (!settled.ok) return settled;
   if (row.endsAt) {
     const end: DiscountBxgyEndInput = { endsAt: row.endsAt.toISOString() };
-    let endErrors: DiscountUserError[];
-    if (row.kind === "code") {
-      const data = await client.request<DiscountCodeBxgyUpdateData>(DISCOUNT_CODE_BXGY_UPDATE, { id: row.discountId, bxgyCodeDiscount: end });
-      endErrors = data.discountCodeBxgyUpdate?.userErrors ?? [];
-    } else {
-      const data = await client.request<DiscountAutomaticBxgyUpdateData>(DISCOUNT_AUTOMATIC_BXGY_UPDATE, { id: row.discountId, automaticBxgyDiscount: end });
-      endErrors = data.discountAutomaticBxgyUpdate?.userErrors ?? [];
-    }
+    const endErrors = await onDiscount(client, row, UPDATE, end);
     if (endErrors.length > 0) {
       // Active again in Shopify, but without its end: said on the row, and the row reads Shopify's dates back.
       const [read] = await readBack(db, client, [settled.discount], false);
