@@ -10,6 +10,8 @@ import prisma from "./db.server";
 import { env } from "./env.server";
 import { installShop } from "./lib/install-shop.server";
 import { ADMIN_API_VERSION } from "./shopify/api-version";
+import { createAdminClient, type AdminClient } from "./shopify/client.server";
+import { adminFetch } from "./shopify/local-shopify.server";
 
 const shopify = shopifyApp({
   apiKey: env.SHOPIFY_API_KEY,
@@ -42,4 +44,13 @@ export const authenticate = shopify.authenticate;
 export const unauthenticated = shopify.unauthenticated;
 export const login = shopify.login;
 export const sessionStorage = shopify.sessionStorage;
+/**
+ * The one throttle-aware Admin client on a shop's offline session (its token refreshed when it expires), for work done
+ * outside a merchant's request (sync, publications, discounts, segments); null when that session has no access token.
+ */
+export async function offlineAdminClient(shop: string, options: { maxAttempts?: number } = {}): Promise<AdminClient | null> {
+  const { session } = await unauthenticated.admin(shop);
+  return session.accessToken ? createAdminClient({ shop, accessToken: session.accessToken, fetch: adminFetch(), ...options }) : null;
+}
+
 export type AdminGraphql = Awaited<ReturnType<typeof shopify.authenticate.admin>>["admin"]["graphql"];

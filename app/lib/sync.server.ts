@@ -4,9 +4,7 @@
  */
 import type { PrismaClient, SyncRun } from "@prisma/client";
 import defaultPrisma from "../db.server";
-import { unauthenticated } from "../shopify.server";
-import { createAdminClient } from "../shopify/client.server";
-import { adminFetch } from "../shopify/local-shopify.server";
+import { offlineAdminClient } from "../shopify.server";
 import { runFullSync, startFullSync, wakeSyncWaitingFor } from "../shopify/sync/full-sync.server";
 
 const running = new Set<string>();
@@ -23,9 +21,8 @@ export async function requestFullSync({ shop, db = defaultPrisma, now = new Date
 
 async function runInBackground(runId: string, shop: string, db: PrismaClient) {
   try {
-    const { session } = await unauthenticated.admin(shop);
-    if (!session.accessToken) throw new Error(`no offline access token for ${shop}`);
-    const client = createAdminClient({ shop, accessToken: session.accessToken, fetch: adminFetch() });
+    const client = await offlineAdminClient(shop);
+    if (!client) throw new Error(`no offline access token for ${shop}`);
     const run = await runFullSync({ runId, deps: { db, client, now: () => new Date() } });
     if (run.status === "SUCCEEDED") {
       const [{ jobQueue }, { requestInsightsRecompute }] = await Promise.all([import("../jobs/queue.server"), import("./insights/recompute.server")]);

@@ -31,9 +31,8 @@ import { JOB } from "../../jobs/names";
 import type { JobQueue } from "../../jobs/types";
 import { minorUnitDigits } from "../../insights/money";
 import { addDays, localDay } from "../../insights/trends/series";
-import { unauthenticated } from "../../shopify.server";
-import { createAdminClient, type AdminClient } from "../../shopify/client.server";
-import { adminFetch } from "../../shopify/local-shopify.server";
+import { offlineAdminClient } from "../../shopify.server";
+import type { AdminClient } from "../../shopify/client.server";
 import {
   bundleDiscountInput,
   CAP_MESSAGE,
@@ -184,9 +183,9 @@ export function goalUnit(metric: string, currency: string): string {
 
 /** A client on the shop's offline session. */
 export async function shopClient(shop: string): Promise<AdminClient> {
-  const { session } = await unauthenticated.admin(shop);
-  if (!session.accessToken) throw new ActionError(`the offline session of ${shop} has no access token: open the app from the Shopify admin`, 403);
-  return createAdminClient({ shop, accessToken: session.accessToken, fetch: adminFetch() });
+  const client = await offlineAdminClient(shop);
+  if (!client) throw new ActionError(`the offline session of ${shop} has no access token: open the app from the Shopify admin`, 403);
+  return client;
 }
 
 async function shopFacts(db: PrismaClient, shop: string) {

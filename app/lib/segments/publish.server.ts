@@ -36,9 +36,8 @@ import { DEFAULT_SEGMENT_HOLDOUT_SHARE, isHeldOut, MAX_SEGMENT_HOLDOUT_SHARE } f
 import { localDay } from "../../insights/trends/series";
 import { JOB } from "../../jobs/names";
 import type { JobQueue } from "../../jobs/types";
-import { unauthenticated } from "../../shopify.server";
-import { AdminApiError, createAdminClient, type AdminClient } from "../../shopify/client.server";
-import { adminFetch } from "../../shopify/local-shopify.server";
+import { offlineAdminClient } from "../../shopify.server";
+import { AdminApiError, type AdminClient } from "../../shopify/client.server";
 import {
   applyTagChanges,
   createOrAdoptSegment,
@@ -195,9 +194,9 @@ async function whyNoAccess(db: PrismaClient, shop: string): Promise<string | nul
 }
 
 async function offlineClient(shop: string): Promise<AdminClient> {
-  const { session } = await unauthenticated.admin(shop);
-  if (!session.accessToken) throw new Error(`the offline session of ${shop} has no access token`);
-  return createAdminClient({ shop, accessToken: session.accessToken, fetch: adminFetch() });
+  const client = await offlineAdminClient(shop);
+  if (!client) throw new Error(`the offline session of ${shop} has no access token`);
+  return client;
 }
 
 /** Queues the shop's segment work (one job per shop at a time; it does every publication that has work). */

@@ -8,9 +8,8 @@ import defaultPrisma from "../../db.server";
 import { RFM_GROUPS } from "../../insights/clv/rfm";
 import { DEFAULT_SEGMENT_HOLDOUT_SHARE, MAX_SEGMENT_HOLDOUT_SHARE } from "../../insights/segments/holdout";
 import type { JobQueue } from "../../jobs/types";
-import { unauthenticated } from "../../shopify.server";
-import { createAdminClient, type AdminClient } from "../../shopify/client.server";
-import { adminFetch } from "../../shopify/local-shopify.server";
+import { offlineAdminClient } from "../../shopify.server";
+import type { AdminClient } from "../../shopify/client.server";
 import { segmentMemberCount } from "../../shopify/publish/segments.server";
 import { ActionError } from "../insights/action-error";
 import { comparedSegments, LTV_TIERS, segmentLabel, segmentMemberIds, type SegmentDefinition } from "./definitions.server";
@@ -40,8 +39,7 @@ export interface PublicationView {
 
 async function defaultClient(shop: string): Promise<AdminClient | null> {
   try {
-    const { session } = await unauthenticated.admin(shop);
-    return session.accessToken ? createAdminClient({ shop, accessToken: session.accessToken, fetch: adminFetch(), maxAttempts: 2 }) : null;
+    return await offlineAdminClient(shop, { maxAttempts: 2 });
   } catch {
     return null;
   }

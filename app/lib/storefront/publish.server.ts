@@ -17,10 +17,9 @@ import type { MetafieldPublication, PrismaClient } from "@prisma/client";
 import defaultPrisma from "../../db.server";
 import { buildProductOffers, productGid, productMetafields, widgetSettingsMetafield, type BundleOfferInput, type CatalogProduct, type MetafieldValue } from "../../insights/offers/payload";
 import { parseShopSettings } from "../../models/shop-settings";
-import { unauthenticated } from "../../shopify.server";
-import { createAdminClient, type AdminClient } from "../../shopify/client.server";
+import { offlineAdminClient } from "../../shopify.server";
+import type { AdminClient } from "../../shopify/client.server";
 import { SHOP_ID_QUERY, type ShopIdQueryData } from "../../shopify/graphql/ShopIdQuery";
-import { adminFetch } from "../../shopify/local-shopify.server";
 import { publishMetafields, readLastPublication as readLast, type PublicationResult } from "../../shopify/publish/offers.server";
 import { readCrossSell } from "../insights/cross-sell.server";
 import { rankCandidates } from "../../insights/offers/bandit";
@@ -111,9 +110,9 @@ async function whyNoOfflineClient(db: PrismaClient, shop: string): Promise<strin
 
 /** A client on the shop's offline session (its token refreshed when it expires). */
 async function offlineClient(shop: string): Promise<AdminClient> {
-  const { session } = await unauthenticated.admin(shop);
-  if (!session.accessToken) throw new Error(`the offline session of ${shop} has no access token`);
-  return createAdminClient({ shop, accessToken: session.accessToken, fetch: adminFetch() });
+  const client = await offlineAdminClient(shop);
+  if (!client) throw new Error(`the offline session of ${shop} has no access token`);
+  return client;
 }
 
 /** The shop's products as the payload needs them: variants in id order, gift cards marked. */
