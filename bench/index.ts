@@ -9,6 +9,8 @@ benches.storefront = (args) => import("./storefront").then((m) => m.benchStorefr
 benches.offers = (args) => import("./calibration-offers").then((m) => m.benchOffers(args));
 benches["storefront-lift"] = (args) => import("./storefront-lift").then((m) => m.benchStorefrontLift(args));
 benches["holdout-campaign"] = (args) => import("./holdout-campaign").then((m) => m.benchHoldoutCampaign(args));
+benches.calibration = (args) => import("./calibration").then((m) => m.benchCalibration(args));
+benches.recommend = (args) => import("./recommend").then((m) => m.benchRecommend(args));
 const bench = name ? benches[name] : undefined;
 if (!bench) {
   console.error(`Usage: npm run bench -- <${Object.keys(benches).join("|")}> [options]`);
