@@ -19,10 +19,11 @@
  *
  * Also a classical multiplicative decomposition (centred 7-day moving average, weekday indices, residual).
  */
-import { normalQuantile } from "../rules/stats";
+import { benjaminiHochberg, erfc, normalQuantile } from "../rules/stats";
 import { lunarMonthOf, tetDay, VIETNAM_TIME_ZONE_HOURS } from "../lunar";
 import { contrast, fitQuasiPoisson, type GlmFit } from "./glm";
 import { dayNumber, dayOfNumber, weekdayOf } from "./series";
+import { robustContrast, robustCovariance, tCritical, type RobustCovariance } from "./variance";
 
 export interface DailyValue {
   day: string;
@@ -41,11 +42,37 @@ export interface Effect {
   significant: boolean;
   /** Days of the history that carry the effect. */
   days: number;
+  /** Two-sided p-value of "no effect" (absent in snapshots computed before ADR 024). */
+  pValue?: number;
+  /** Degrees of freedom of the t reference (Satterthwaite); null for the normal reference. */
+  df?: number | null;
 }
 
 export interface Finding {
   text: string;
   effect: Effect;
+  /** Benjamini–Hochberg adjusted p-value within the model's family of effects. */
+  qValue: number;
+}
+
+/** Which month calendar the shop's effects come from, and why (ADR 024). */
+export interface CalendarChoice {
+  chosen: MonthCalendar | "none";
+  alternative: MonthCalendar | null;
+  /** "better": the chosen calendar fits clearly better; "indistinguishable": the data cannot tell them apart. */
+  verdict: "only" | "better" | "indistinguishable" | "none";
+  /** The clustered Vuong-type t of the QAIC difference (negative: lunar fits better). */
+  statistic: number | null;
+  /** QAIC(lunar) − QAIC(calendar), with the smaller dispersion of the two. */
+  qaicDifference: number | null;
+  reason: string;
+}
+
+export interface VarianceSummary {
+  /** "occurrence-clustered": week and month-occurrence shocks (ADR 024); "independent": days independent (ADR 017). */
+  method: "occurrence-clustered" | "independent";
+  dispersion: number;
+  components: { name: string; blocks: number; tau2: number; df: number }[];
 }
 
 export type MonthCalendar = "gregorian" | "lunar";
@@ -76,6 +103,11 @@ export interface SeasonalityOptions {
   level?: number;
   /** What the series measures, for the findings' sentences (default "sales"). */
   measure?: string;
+  /**
+   * "clustered" (default): standard errors with week and month-occurrence shocks, t reference (ADR 024).
+   * "independent": days independent given the model, normal reference (the ADR 017 method, kept for comparison).
+   */
+  intervals?: "clustered" | "independent";
 }
 
 export interface SeasonalityResult {
@@ -87,12 +119,14 @@ export interface SeasonalityResult {
   weekday: Effect[] | null;
   gregorianMonths: Effect[] | null;
   lunarMonths: Effect[] | null;
-  /** Tết weeks and the pre-Tết lift, with the model they come from. */
-  tet: { weeks: Effect[]; preTet: Effect; model: MonthCalendar | "none" } | null;
+  /** Tết weeks and the pre-Tết lift, with the model they come from and the whole Tết seasons in the history. */
+  tet: { weeks: Effect[]; preTet: Effect; model: MonthCalendar | "none"; seasons: number; oneSeason: boolean } | null;
   models: { calendar: MonthCalendar | "none"; deviance: number; dispersion: number; parameters: number }[];
+  calendar: CalendarChoice;
+  variance: VarianceSummary;
   findings: Finding[];
   caveats: string[];
-  /** The model used for weekday and Tết effects and for forecasts (lunar when fitted). */
+  /** The chosen model: every reported effect comes from it, and the forecast uses it. */
   model: SeasonalModel;
 }
 
@@ -114,6 +148,8 @@ interface DayFeatures {
   weekday: number;
   gregorianMonth: number;
   lunarMonth: number;
+  /** First day of the day's lunar month: one key per occurrence of a lunar month ("" without the lunar calendar). */
+  lunarStart: string;
   /** Index into TET_BINS, or −1. */
   tetBin: number;
 }
@@ -133,6 +169,7 @@ function featuresOf(day: string, tzHours: number, lunar: boolean): DayFeatures {
   const jdn = dayNumber(day);
   let tetBin = -1;
   let lunarMonth = 0;
+  let lunarStart = "";
   if (lunar) {
     const year = Number(day.slice(0, 4));
     for (const y of [year, year + 1]) {
@@ -141,9 +178,11 @@ function featuresOf(day: string, tzHours: number, lunar: boolean): DayFeatures {
       const bin = TET_BINS.findIndex((b) => offset >= b.from && offset <= b.to);
       if (bin >= 0) tetBin = bin;
     }
-    lunarMonth = lunarMonthOf(day, tzHours).month;
+    const m = lunarMonthOf(day, tzHours);
+    lunarMonth = m.month;
+    lunarStart = m.start;
   }
-  return { weekday: weekdayOf(day), gregorianMonth: Number(day.slice(5, 7)), lunarMonth, tetBin };
+  return { weekday: weekdayOf(day), gregorianMonth: Number(day.slice(5, 7)), lunarMonth, lunarStart, tetBin };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -245,21 +284,119 @@ function tetIdentifiable(features: readonly DayFeatures[]): boolean {
   return perBin.every((c) => c >= 7);
 }
 
-function fitModel(series: readonly DailyValue[], features: readonly DayFeatures[], spec: Omit<SeasonalModel, "columns" | "fit">): SeasonalModel {
+function fitDesign(series: readonly DailyValue[], features: readonly DayFeatures[], spec: Omit<SeasonalModel, "columns" | "fit">): { model: SeasonalModel; X: number[][] } {
   const X = series.map((p, i) => designRow(spec, p.day, features[i]!));
   const fit = fitQuasiPoisson(
     X,
     series.map((p) => p.value),
   );
-  return { ...spec, columns: columnsOf(spec), fit };
+  return { model: { ...spec, columns: columnsOf(spec), fit }, X };
 }
 
-function effectOf(model: SeasonalModel, c: number[], z: number, key: string, label: string, days: number): Effect {
-  const { estimate, se } = contrast(model.fit, c);
-  const lower = Math.exp(estimate - z * se);
-  const upper = Math.exp(estimate + z * se);
+/**
+ * Refits a model of the same kind on prefixes of a series (the forecast's rolling-origin backtest): the same calendar
+ * and terms, each only when the prefix can identify it (as seasonality() decides).
+ */
+export function seasonalRefitter(series: readonly DailyValue[], like: SeasonalModel): (length: number) => SeasonalModel {
+  const lunar = like.months === "lunar" || like.tet;
+  const features = series.map((p) => featuresOf(p.day, like.tzHours, lunar));
+  return (length: number) => {
+    const prefix = series.slice(0, length);
+    const f = features.slice(0, length);
+    const days = prefix.map((p) => p.day);
+    const shape = trendShape(length, dayNumber(days[0]!));
+    const months = like.months && monthsIdentifiable(f, days, like.months) ? like.months : null;
+    const spec = { weekday: like.weekday && length >= 28, tet: like.tet && tetIdentifiable(f), tzHours: like.tzHours, ...shape };
+    try {
+      return fitDesign(prefix, f, { ...spec, months }).model;
+    } catch {
+      return fitDesign(prefix, f, { ...spec, months: null, tet: false }).model;
+    }
+  };
+}
+
+/** Per-day quasi-Poisson deviance contributions 2·(y·log(y/μ) − (y − μ)). */
+function devianceTerms(y: readonly number[], mu: readonly number[]): number[] {
+  return y.map((v, i) => 2 * ((v > 0 ? v * Math.log(v / mu[i]!) : 0) - (v - mu[i]!)));
+}
+
+/**
+ * Lunar or calendar months: the two models have the same number of parameters, so a penalised criterion (QAIC,
+ * deviance / φ + 2k) reduces to their deviance difference. Whether that difference is more than noise is judged like
+ * Vuong's (1989) test for non-nested models, with the difference summed per calendar month of the history (blocks of
+ * days, so serial correlation within a month does not count as evidence): t = Σ d_b / √(B · s²_d) on B − 1 degrees of
+ * freedom. Below the two-sided critical value at the given level the calendars are indistinguishable.
+ */
+function chooseCalendar(series: readonly DailyValue[], lunar: SeasonalModel, gregorian: SeasonalModel, level: number): CalendarChoice {
+  const y = series.map((p) => p.value);
+  const dl = devianceTerms(y, lunar.fit.fitted);
+  const dg = devianceTerms(y, gregorian.fit.fitted);
+  const phi = Math.max(1e-12, Math.min(lunar.fit.dispersion, gregorian.fit.dispersion));
+  const blocks = new Map<string, number>();
+  series.forEach((p, i) => {
+    const key = p.day.slice(0, 7);
+    blocks.set(key, (blocks.get(key) ?? 0) + (dl[i]! - dg[i]!) / phi);
+  });
+  const d = [...blocks.values()];
+  const B = d.length;
+  const mean = d.reduce((s, v) => s + v, 0) / B;
+  const variance = d.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, B - 1);
+  const qaicDifference = d.reduce((s, v) => s + v, 0); // lunar − calendar; the 2k penalties cancel
+  const statistic = variance > 0 ? qaicDifference / Math.sqrt(B * variance) : 0;
+  const critical = tCritical(level, Math.max(1, B - 1));
+  const rounded = Math.round(qaicDifference * 10) / 10;
+  const evidence = `QAIC lunar − calendar ${rounded > 0 ? "+" : ""}${rounded}, t = ${statistic.toFixed(2)} over ${B} months of history, critical value ${critical.toFixed(2)}`;
+  if (Math.abs(statistic) < critical) {
+    return {
+      chosen: "lunar",
+      alternative: "gregorian",
+      verdict: "indistinguishable",
+      statistic,
+      qaicDifference,
+      reason: `Lunar and calendar months fit this history indistinguishably (${evidence}); the lunar months are shown because the lunar calendar was asked for, and the calendar months tell the same story within the noise.`,
+    };
+  }
+  const chosen: MonthCalendar = statistic < 0 ? "lunar" : "gregorian";
+  return {
+    chosen,
+    alternative: chosen === "lunar" ? "gregorian" : "lunar",
+    verdict: "better",
+    statistic,
+    qaicDifference,
+    reason: `${chosen === "lunar" ? "Lunar" : "Calendar"} months fit this history clearly better than ${chosen === "lunar" ? "calendar" : "lunar"} months (${evidence}); only the ${chosen === "lunar" ? "lunar" : "calendar"}-month model's effects are reported.`,
+  };
+}
+
+function effectOf(model: SeasonalModel, cov: RobustCovariance | null, c: number[], level: number, key: string, label: string, days: number): Effect {
+  let estimate: number;
+  let se: number;
+  let df: number;
+  let pValue: number;
+  let crit: number;
+  if (cov) {
+    ({ estimate, se, df, pValue } = robustContrast(model.fit, cov, c));
+    crit = tCritical(level, df);
+  } else {
+    ({ estimate, se } = contrast(model.fit, c));
+    df = Number.POSITIVE_INFINITY;
+    crit = normalQuantile(0.5 + level / 2);
+    pValue = se > 0 ? Math.min(1, erfc(Math.abs(estimate) / se / Math.SQRT2)) : 1;
+  }
+  const lower = Math.exp(estimate - crit * se);
+  const upper = Math.exp(estimate + crit * se);
   const multiplier = Math.exp(estimate);
-  return { key, label, multiplier, lower, upper, percent: Math.round((multiplier - 1) * 1000) / 10, significant: lower > 1 || upper < 1, days };
+  return {
+    key,
+    label,
+    multiplier,
+    lower,
+    upper,
+    percent: Math.round((multiplier - 1) * 1000) / 10,
+    significant: lower > 1 || upper < 1,
+    days,
+    pValue,
+    df: Number.isFinite(df) ? Math.round(df * 10) / 10 : null,
+  };
 }
 
 /** Contrast of category `k` (1-based over `count` categories, category 1 the baseline) against the mean of `others`. */
@@ -281,16 +418,28 @@ function describe(effect: Effect, subject: string, against: string, measure: str
   return `${measure[0]!.toUpperCase()}${measure.slice(1)} ${preposition} ${subject} run ${pct(effect.multiplier)} ${dir} ${against} (${Math.round(level * 100)} % CI ${range}).`;
 }
 
+/** Whole Tết windows (3 weeks before to 2 weeks after) inside [first, last]. */
+function tetSeasons(first: string, last: string, tzHours: number): number {
+  let seasons = 0;
+  const a = dayNumber(first);
+  const b = dayNumber(last);
+  for (let y = Number(first.slice(0, 4)); y <= Math.min(2100, Number(last.slice(0, 4)) + 1); y++) {
+    const t = tetNumber(y, tzHours);
+    if (t + TET_BINS[0]!.from >= a && t + TET_BINS[TET_BINS.length - 1]!.to <= b) seasons++;
+  }
+  return seasons;
+}
+
 export function seasonality(series: readonly DailyValue[], options: SeasonalityOptions = {}): SeasonalityResult {
   checkContiguous(series);
   const n = series.length;
   if (n < 14) throw new RangeError(`seasonality needs at least 14 days of history (got ${n})`);
   const level = options.level ?? 0.95;
-  const z = normalQuantile(0.5 + level / 2);
   const measure = options.measure ?? "sales";
   const tzHours = options.tzHours ?? VIETNAM_TIME_ZONE_HOURS;
   const lunar = options.lunar ?? true;
   const gregorian = options.gregorian ?? true;
+  const clustered = (options.intervals ?? "clustered") === "clustered";
   const caveats: string[] = [];
   const days = series.map((p) => p.day);
   const features = days.map((d) => featuresOf(d, tzHours, lunar));
@@ -306,14 +455,54 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
   }
 
   const base = { weekday, tet, tzHours, ...shape };
-  const fits: SeasonalModel[] = [];
-  const lunarModel = lunarMonths ? fitModel(series, features, { ...base, months: "lunar" }) : null;
-  const gregorianModel = gregorianMonths ? fitModel(series, features, { ...base, months: "gregorian" }) : null;
-  if (lunarModel) fits.push(lunarModel);
-  if (gregorianModel) fits.push(gregorianModel);
-  const main = lunarModel ?? gregorianModel ?? fitModel(series, features, { ...base, months: null });
-  if (fits.length === 0) fits.push(main);
+  const lunarFit = lunarMonths ? fitDesign(series, features, { ...base, months: "lunar" }) : null;
+  const gregorianFit = gregorianMonths ? fitDesign(series, features, { ...base, months: "gregorian" }) : null;
+  const fits = [lunarFit, gregorianFit].filter((f): f is NonNullable<typeof f> => f !== null);
+
+  // One calendar per shop.
+  let calendar: CalendarChoice;
+  let mainFit: { model: SeasonalModel; X: number[][] };
+  if (lunarFit && gregorianFit) {
+    calendar = chooseCalendar(series, lunarFit.model, gregorianFit.model, level);
+    mainFit = calendar.chosen === "lunar" ? lunarFit : gregorianFit;
+    caveats.push(calendar.reason);
+  } else if (lunarFit || gregorianFit) {
+    mainFit = (lunarFit ?? gregorianFit)!;
+    const only = mainFit.model.months!;
+    calendar = { chosen: only, alternative: null, verdict: "only", statistic: null, qaicDifference: null, reason: `Only the ${only === "lunar" ? "lunar" : "calendar"}-month model was fitted.` };
+  } else {
+    mainFit = fitDesign(series, features, { ...base, months: null });
+    calendar = { chosen: "none", alternative: null, verdict: "none", statistic: null, qaicDifference: null, reason: "No month model: the history cannot identify month effects yet." };
+    fits.push(mainFit);
+  }
+  const main = mainFit.model;
   const p = main.fit.beta.length;
+
+  // Standard errors that respect serial correlation: shocks shared by weeks and by each occurrence of a month.
+  let cov: RobustCovariance | null = null;
+  if (clustered) {
+    const between = 1 + shape.degree + shape.hinges.length + main.columns.month.length + main.columns.tet.length;
+    const weekBlock = Int32Array.from(days, (_, i) => Math.floor(i / 7));
+    const monthKeys = new Map<string, number>();
+    const monthBlock = Int32Array.from(days, (d, i) => {
+      const key = main.months === "lunar" ? features[i]!.lunarStart : d.slice(0, 7);
+      let b = monthKeys.get(key);
+      if (b === undefined) monthKeys.set(key, (b = monthKeys.size));
+      return b;
+    });
+    cov = robustCovariance(
+      mainFit.X,
+      series.map((q) => q.value),
+      main.fit,
+      [
+        { name: "week", block: weekBlock, betweenParameters: between },
+        { name: "month", block: monthBlock, betweenParameters: between },
+      ],
+    );
+  }
+  const variance: VarianceSummary = cov
+    ? { method: "occurrence-clustered", dispersion: cov.dispersion, components: cov.components }
+    : { method: "independent", dispersion: main.fit.dispersion, components: [] };
 
   // Weekdays against the average weekday.
   let weekdayEffects: Effect[] | null = null;
@@ -322,66 +511,65 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
     weekdayEffects = all.map((k) => {
       const c = categoryContrast(p, main.columns.weekday, k, all);
       const count = features.filter((f) => f.weekday === k - 1).length;
-      return effectOf(main, c, z, `weekday:${WEEKDAYS[k - 1]!.slice(0, 3)}`, WEEKDAYS[k - 1]!, count);
+      return effectOf(main, cov, c, level, `weekday:${WEEKDAYS[k - 1]!.slice(0, 3)}`, WEEKDAYS[k - 1]!, count);
     });
   }
 
-  const monthEffects = (model: SeasonalModel | null, calendar: MonthCalendar): Effect[] | null => {
-    if (!model) return null;
-    const q = model.fit.beta.length;
-    return Array.from({ length: 12 }, (_, i) => {
+  // Months of the chosen calendar only, each against the other eleven.
+  let monthEffects: Effect[] | null = null;
+  if (main.months) {
+    const cal = main.months;
+    monthEffects = Array.from({ length: 12 }, (_, i) => {
       const k = i + 1;
       const others = Array.from({ length: 12 }, (_, j) => j + 1).filter((j) => j !== k);
-      const c = categoryContrast(q, model.columns.month, k, others);
-      const count = features.filter((f) => (calendar === "lunar" ? f.lunarMonth : f.gregorianMonth) === k).length;
-      const key = calendar === "lunar" ? `lunar-month:${k}` : `month:${String(k).padStart(2, "0")}`;
-      return effectOf(model, c, z, key, calendar === "lunar" ? `lunar month ${k}` : MONTHS[i]!, count);
+      const c = categoryContrast(p, main.columns.month, k, others);
+      const count = features.filter((f) => (cal === "lunar" ? f.lunarMonth : f.gregorianMonth) === k).length;
+      const key = cal === "lunar" ? `lunar-month:${k}` : `month:${String(k).padStart(2, "0")}`;
+      return effectOf(main, cov, c, level, key, cal === "lunar" ? `lunar month ${k}` : MONTHS[i]!, count);
     });
-  };
-  const lunarMonthEffects = monthEffects(lunarModel, "lunar");
-  const gregorianMonthEffects = monthEffects(gregorianModel, "gregorian");
-
-  // Tết: from the main model (lunar when fitted). Its three weeks before Tết cover most of lunar month 12, so month 12's
-  // own level rests on the few days left and the Tết interval carries that uncertainty (the calendar-month model would
-  // give a narrower one; ADR 017 explains why we keep one model for all effects).
-  let tetEffects: SeasonalityResult["tet"] = null;
-  let tetSe = Number.POSITIVE_INFINITY;
-  if (tet) {
-    for (const model of [main]) {
-      const q = model.fit.beta.length;
-      const c = new Array<number>(q).fill(0);
-      for (let i = 0; i < 3; i++) c[model.columns.tet[i]!] = 1 / 3;
-      const se = contrast(model.fit, c).se;
-      if (!(se < tetSe)) continue;
-      tetSe = se;
-      const weeks = TET_BINS.map((b, i) => {
-        const ci = new Array<number>(q).fill(0);
-        ci[model.columns.tet[i]!] = 1;
-        return effectOf(model, ci, z, b.key, b.label, features.filter((f) => f.tetBin === i).length);
-      });
-      const preDays = features.filter((f) => f.tetBin >= 0 && f.tetBin < 3).length;
-      tetEffects = { weeks, preTet: effectOf(model, c, z, "tet:pre", "the three weeks before Tết", preDays), model: model.months ?? "none" };
-    }
   }
 
-  // Findings: significant effects, largest first.
-  const findings: Finding[] = [];
+  // Tết, from the chosen model. Its three weeks before Tết cover most of lunar month 12, so month 12's own level rests
+  // on the few days left and the Tết interval carries that uncertainty.
+  let tetEffects: SeasonalityResult["tet"] = null;
+  if (tet) {
+    const c = new Array<number>(p).fill(0);
+    for (let i = 0; i < 3; i++) c[main.columns.tet[i]!] = 1 / 3;
+    const weeks = TET_BINS.map((b, i) => {
+      const ci = new Array<number>(p).fill(0);
+      ci[main.columns.tet[i]!] = 1;
+      return effectOf(main, cov, ci, level, b.key, b.label, features.filter((f) => f.tetBin === i).length);
+    });
+    const preDays = features.filter((f) => f.tetBin >= 0 && f.tetBin < 3).length;
+    const seasons = tetSeasons(days[0]!, days[n - 1]!, tzHours);
+    tetEffects = { weeks, preTet: effectOf(main, cov, c, level, "tet:pre", "the three weeks before Tết", preDays), model: main.months ?? "none", seasons, oneSeason: seasons < 2 };
+    if (seasons < 2) caveats.push("Tết effects are one-season estimates: the history holds one Tết season, so they say what that Tết did, not yet what Tết usually does.");
+  }
+
+  // Findings: from the chosen model only, the family (weekdays, months, pre-Tết, Tết week) filtered by
+  // Benjamini–Hochberg at a false discovery rate of 1 − level; largest first.
+  const oneSeason = tetEffects?.oneSeason ? " A one-season estimate: the history holds a single Tết." : "";
+  const candidates: { effect: Effect; text: string }[] = [];
   if (tetEffects) {
     const e = tetEffects.preTet;
-    if (e.significant) findings.push({ effect: e, text: describe(e, e.label, "the same days' trend, weekday and month", measure, level) });
+    candidates.push({ effect: e, text: describe(e, e.label, "the same days' trend, weekday and month", measure, level) + oneSeason });
     const week = tetEffects.weeks[3]!;
-    if (week.significant) findings.push({ effect: week, text: describe(week, week.label, "the same days' trend, weekday and month", measure, level) });
+    candidates.push({ effect: week, text: describe(week, week.label, "the same days' trend, weekday and month", measure, level) + oneSeason });
   }
-  for (const e of lunarMonthEffects ?? []) if (e.significant) findings.push({ effect: e, text: describe(e, e.label, "the other lunar months, after trend and weekday", measure, level) });
-  for (const e of gregorianMonthEffects ?? []) if (e.significant) findings.push({ effect: e, text: describe(e, e.label, "the other months, after trend and weekday", measure, level) });
-  for (const e of weekdayEffects ?? []) if (e.significant) findings.push({ effect: e, text: describe(e, `${e.label}s`, "an average day", measure, level, "on") });
+  const against = main.months === "lunar" ? "the other lunar months, after trend and weekday" : "the other months, after trend and weekday";
+  for (const e of monthEffects ?? []) candidates.push({ effect: e, text: describe(e, e.label, against, measure, level) });
+  for (const e of weekdayEffects ?? []) candidates.push({ effect: e, text: describe(e, `${e.label}s`, "an average day", measure, level, "on") });
+  const q = benjaminiHochberg(candidates.map((x) => Math.log(Math.max(x.effect.pValue ?? 1, 1e-300))));
+  const findings: Finding[] = [];
+  candidates.forEach((x, i) => {
+    if (q[i]! <= 1 - level && x.effect.significant) findings.push({ ...x, qValue: q[i]! });
+  });
   findings.sort((a, b) => Math.abs(Math.log(b.effect.multiplier)) - Math.abs(Math.log(a.effect.multiplier)));
-  if (lunarModel && gregorianModel) {
-    const better = lunarModel.fit.deviance <= gregorianModel.fit.deviance ? "lunar" : "calendar";
-    caveats.push(
-      `Lunar and calendar months are two descriptions of the same year; the ${better} months fit this history better ` +
-        `(deviance ${Math.round(lunarModel.fit.deviance)} vs ${Math.round(gregorianModel.fit.deviance)} for the ${lunarModel === main ? "lunar" : "calendar"} model's units).`,
-    );
+  if (cov) {
+    const m = cov.components.find((c) => c.name === "month");
+    if (m && m.tau2 > 0 && m.df < 10) {
+      caveats.push(`Month-to-month drift is estimated from ${m.blocks} month occurrences (${m.df} degrees of freedom after the model's terms): the month intervals are wide, and they narrow as years are added.`);
+    }
   }
 
   return {
@@ -391,10 +579,12 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
     level,
     trendDegree: shape.degree,
     weekday: weekdayEffects,
-    gregorianMonths: gregorianMonthEffects,
-    lunarMonths: lunarMonthEffects,
+    gregorianMonths: main.months === "gregorian" ? monthEffects : null,
+    lunarMonths: main.months === "lunar" ? monthEffects : null,
     tet: tetEffects,
-    models: fits.map((m) => ({ calendar: m.months ?? "none", deviance: m.fit.deviance, dispersion: m.fit.dispersion, parameters: m.fit.beta.length })),
+    models: fits.map(({ model: m }) => ({ calendar: m.months ?? "none", deviance: m.fit.deviance, dispersion: m.fit.dispersion, parameters: m.fit.beta.length })),
+    calendar,
+    variance,
     findings,
     caveats,
     model: main,
