@@ -4,6 +4,8 @@
  *
  * - λ ~ Gamma(shape r, rate α), p ~ Beta(a, b) per customer; the first purchase is at 0; while alive, purchases follow
  *   a Poisson process of rate λ; after each repeat purchase the customer drops out with probability p.
+ * - MBG/NBD (`model: "mbgnbd"`, Batislam et al. 2007): the same, but the customer may also drop out right after the
+ *   first purchase (with the same probability p), so a one-time buyer can be gone.
  * - ν ~ Gamma(shape q, rate v) per customer; each transaction's value z ~ Gamma(shape p, rate ν).
  */
 
@@ -28,6 +30,8 @@ export interface SimulateOptions {
   seed: number;
   customers: number;
   bgnbd: { r: number; alpha: number; a: number; b: number };
+  /** Which story (default "bgnbd"): "mbgnbd" adds a dropout chance right after the first purchase. */
+  model?: "bgnbd" | "mbgnbd";
   spend?: { p: number; q: number; v: number };
   /** Each customer's age T at the calibration end: uniform in [minT, maxT]. */
   minT: number;
@@ -55,7 +59,9 @@ export function simulateCustomers(options: SimulateOptions): SimulatedCustomer[]
     let last = 0;
     let holdoutX = 0;
     let spent = 0;
-    for (;;) {
+    // MBG/NBD: a dropout chance right after the first purchase, drawn only in that story (the BG/NBD stream is unchanged).
+    const goneAtFirst = options.model === "mbgnbd" && rng.uniform() < dropout;
+    while (!goneAtFirst) {
       t += rng.exponential(lambda);
       if (t > T + holdout) break;
       if (round(t) <= T) {

@@ -135,7 +135,13 @@ function prepare(data: TripleCounts): Prepared {
   return { xs: distinct(data.x), Ts: distinct(data.T), txs: distinct(data.tx) };
 }
 
-function evaluate({ r, alpha, a, b }: BgNbdParams, data: TripleCounts, prep: Prepared, withGradient: boolean): Evaluation {
+/**
+ * The log-likelihood and its gradient. `modified` is the MBG/NBD variant (Batislam, Denizel & Filiztekin 2007): a
+ * customer may also drop out right after the first purchase, so every customer has x + 1 chances to drop out (at 0 and
+ * after each repeat purchase) instead of x. Per customer (x, t_x, T), with s = 1 for MBG/NBD and 0 for BG/NBD:
+ *   L = Γ(r+x)αʳ/Γ(r) · B(a, b+x+s)/B(a, b) · [(α+T)^−(r+x) + 1{x>0 or s=1} · a/(b+x−1+s) · (α+t_x)^−(r+x)].
+ */
+function evaluate({ r, alpha, a, b }: BgNbdParams, data: TripleCounts, prep: Prepared, withGradient: boolean, modified = false): Evaluation {
   if (!(r > 0 && alpha > 0 && a > 0 && b > 0) || ![r, alpha, a, b].every(Number.isFinite)) {
     return { logLikelihood: Number.NEGATIVE_INFINITY, gradient: [Number.NaN, Number.NaN, Number.NaN, Number.NaN] };
   }
@@ -148,6 +154,7 @@ function evaluate({ r, alpha, a, b }: BgNbdParams, data: TripleCounts, prep: Pre
   const psiAB = withGradient ? digamma(a + b) : 0;
   const lnAlpha = Math.log(alpha);
   const lnA = Math.log(a);
+  const s = modified ? 1 : 0;
   // Per distinct x: A1 + A2 (FHL eq. 6), ln(a/(b+x−1)), and their derivatives.
   const m = xs.values.length;
   const base = new Float64Array(m);
@@ -157,12 +164,15 @@ function evaluate({ r, alpha, a, b }: BgNbdParams, data: TripleCounts, prep: Pre
   const dBaseB = new Float64Array(m);
   for (let k = 0; k < m; k++) {
     const x = xs.values[k]!;
-    base[k] = lgamma(r + x) - lgR + r * lnAlpha + (x > 0 ? lgAB + lgamma(b + x) - lgB - lgamma(a + b + x) : 0);
-    odds[k] = x > 0 ? lnA - Math.log(b + x - 1) : 0;
+    // The dropout term: BG/NBD has it only for x > 0 (x chances to drop out), MBG/NBD for every x (x + 1 chances).
+    const dropout = x > 0 || modified;
+    const bx = b + x + s;
+    base[k] = lgamma(r + x) - lgR + r * lnAlpha + (dropout ? lgAB + lgamma(bx) - lgB - lgamma(a + bx) : 0);
+    odds[k] = dropout ? lnA - Math.log(bx - 1) : 0;
     if (withGradient) {
       dBaseR[k] = digamma(r + x) - psiR + lnAlpha;
-      dBaseA[k] = x > 0 ? psiAB - digamma(a + b + x) : 0;
-      dBaseB[k] = x > 0 ? psiAB + digamma(b + x) - psiB - digamma(a + b + x) : 0;
+      dBaseA[k] = dropout ? psiAB - digamma(a + bx) : 0;
+      dBaseB[k] = dropout ? psiAB + digamma(bx) - psiB - digamma(a + bx) : 0;
     }
   }
   // Per distinct T and t_x: ln(α + ·) and 1/(α + ·).
@@ -185,7 +195,7 @@ function evaluate({ r, alpha, a, b }: BgNbdParams, data: TripleCounts, prep: Pre
     const j = TOf[i]!;
     const lT = lnT[j]!;
     const A3 = -(r + x) * lT;
-    if (x > 0) {
+    if (x > 0 || modified) {
       const h = txOf[i]!;
       const lTx = lnTx[h]!;
       // ln(e^A3 + e^A4) = A3 + ln(1 + e^d), d = A4 − A3; w4 = e^A4 / (e^A3 + e^A4) = 1 / (1 + e^−d).
@@ -207,7 +217,7 @@ function evaluate({ r, alpha, a, b }: BgNbdParams, data: TripleCounts, prep: Pre
         dr += w * (dBaseR[k]! - w3 * lT - w4 * lTx);
         dalpha += w * (r / alpha - (r + x) * (w3 * invT[j]! + w4 * invTx[h]!));
         da += w * (dBaseA[k]! + w4 / a);
-        db += w * (dBaseB[k]! - w4 / (b + x - 1));
+        db += w * (dBaseB[k]! - w4 / (b + x - 1 + s));
       }
     } else {
       ll += w * (base[k]! + A3);
@@ -225,6 +235,16 @@ export function bgnbdLogLikelihood(params: BgNbdParams, data: TripleCounts | Ite
   const counts = isCounts(data) ? data : countTriples(data);
   return evaluate(params, counts, prepare(counts), false).logLikelihood;
 }
+
+/** The MBG/NBD log-likelihood of the data (Batislam et al. 2007; see `evaluate`). */
+export function mbgnbdLogLikelihood(params: BgNbdParams, data: TripleCounts | Iterable<Triple>): number {
+  const counts = isCounts(data) ? data : countTriples(data);
+  return evaluate(params, counts, prepare(counts), false, true).logLikelihood;
+}
+
+/** The two repeat-purchase models fitted here: they share parameters (r, α, a, b) and the data (x, t_x, T). */
+export type RepeatModelKind = "bgnbd" | "mbgnbd";
+export const REPEAT_MODEL_NAMES: Record<RepeatModelKind, string> = { bgnbd: "BG/NBD", mbgnbd: "MBG/NBD" };
 
 function isCounts(data: TripleCounts | Iterable<Triple>): data is TripleCounts {
   return (data as TripleCounts).count instanceof Float64Array;
@@ -300,7 +320,17 @@ export function checkBgNbdData(data: TripleCounts, options: BgNbdFitOptions = {}
 
 /** Maximum-likelihood BG/NBD fit (see the module comment). */
 export function fitBgNbd(data: TripleCounts | Iterable<Triple>, options: BgNbdFitOptions = {}): BgNbdFit {
+  return fitRepeatModel("bgnbd", data, options);
+}
+
+/**
+ * Maximum-likelihood fit of BG/NBD or MBG/NBD (the same optimiser, starts, coarse-grid path and standard errors; the
+ * likelihoods differ only in the dropout chance at the first purchase, see `evaluate`).
+ */
+export function fitRepeatModel(kind: RepeatModelKind, data: TripleCounts | Iterable<Triple>, options: BgNbdFitOptions = {}): BgNbdFit {
   const counts = isCounts(data) ? data : countTriples(data);
+  const modified = kind === "mbgnbd";
+  const name = REPEAT_MODEL_NAMES[kind];
   checkBgNbdData(counts, options);
   const xs = prepare(counts);
   const n = counts.customers;
@@ -309,7 +339,7 @@ export function fitBgNbd(data: TripleCounts | Iterable<Triple>, options: BgNbdFi
   meanT /= n;
   const objectiveOn = (d: TripleCounts, prep: Prepared) => (theta: readonly number[]) => {
     const p = toParams(theta);
-    const e = evaluate(p, d, prep, true);
+    const e = evaluate(p, d, prep, true, modified);
     const natural = asArray(p);
     return { value: -e.logLikelihood / n, gradient: e.gradient.map((g, i) => (-g * natural[i]!) / n) };
   };
@@ -350,10 +380,10 @@ export function fitBgNbd(data: TripleCounts | Iterable<Triple>, options: BgNbdFi
   const result = best!;
   const params = toParams(result.theta);
   const warnings: string[] = [];
-  const gradientNatural = (v: readonly number[]) => evaluate({ r: v[0]!, alpha: v[1]!, a: v[2]!, b: v[3]! }, counts, xs, true).gradient;
+  const gradientNatural = (v: readonly number[]) => evaluate({ r: v[0]!, alpha: v[1]!, a: v[2]!, b: v[3]! }, counts, xs, true, modified).gradient;
   const hessian = numericalHessian(gradientNatural, asArray(params));
   const errors = hessian.every((row) => row.every(Number.isFinite)) ? standardErrors(hessian) : null;
-  if (!result.converged) warnings.push(`the BG/NBD fit did not converge: ${result.message}`);
+  if (!result.converged) warnings.push(`the ${name} fit did not converge: ${result.message}`);
   if (!errors) warnings.push("the Hessian at the estimate is not negative definite: no standard errors (the maximum may be flat or on a boundary)");
   if (Math.abs(params.a - 1) < 1e-3) warnings.push("a is close to 1, where expected-purchase formulas lose precision");
   for (const [name, value] of Object.entries(params)) {
@@ -408,7 +438,7 @@ export function expectedPurchasesNewCustomer(params: BgNbdParams, t: number): nu
  * 1 − e^logScale · ₂F₁(a, b; c; z): in log space (expm1, no cancellation) when c > 0; with c < 0 (a fit with a + b < 1,
  * common on small shops) ₂F₁ can be negative and the product is formed directly.
  */
-function oneMinusScaled2F1(a: number, b: number, c: number, z: number, logScale: number): number {
+export function oneMinusScaled2F1(a: number, b: number, c: number, z: number, logScale: number): number {
   if (c > 0) return -Math.expm1(logScale + log2F1(a, b, c, z));
   return 1 - Math.exp(logScale) * hyp2f1(a, b, c, z);
 }

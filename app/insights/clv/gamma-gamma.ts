@@ -11,7 +11,8 @@
  * the numerical Hessian. Amounts are in whatever unit they are given (minor units in the app): p and q are unit-free,
  * v scales with the unit.
  */
-import { conditionalExpectedPurchases, InsufficientDataError, ModelInputError, type BgNbdParams } from "./bgnbd";
+import { InsufficientDataError, ModelInputError, type BgNbdParams } from "./bgnbd";
+import { asRepeatModel, expectedRepeatPurchases, type RepeatModel } from "./repeat-model";
 import { CountTable } from "./count-table";
 import { minimizeBfgs, numericalHessian, standardErrors } from "./optimize";
 import { digamma, lgamma } from "./special";
@@ -33,6 +34,8 @@ export interface GammaGammaFit {
   params: GammaGammaParams;
   logLikelihood: number;
   standardErrors: GammaGammaParams | null;
+  /** Covariance of (p, q, v) from the Hessian; null with the standard errors. */
+  covariance: number[][] | null;
   converged: boolean;
   iterations: number;
   message: string;
@@ -186,6 +189,7 @@ export function fitGammaGamma(rows: Iterable<SpendRow>, options: GammaGammaFitOp
     params,
     logLikelihood: -result.value * n,
     standardErrors: errors ? { p: errors.se[0]!, q: errors.se[1]!, v: errors.se[2]! } : null,
+    covariance: errors?.covariance ?? null,
     converged: result.converged,
     iterations: result.iterations,
     message: result.message,
@@ -218,13 +222,13 @@ export interface ClvOptions {
 /**
  * Customer lifetime value over a finite horizon: expected spend of the customer's future transactions in (T, T+H],
  * discounted per period. The horizon is cut into periods of length Δ (the last may be shorter); the expected
- * transactions in period k are E[Y(kΔ)] − E[Y((k−1)Δ)] from the BG/NBD conditional expectation, each worth
+ * transactions in period k are E[Y(kΔ)] − E[Y((k−1)Δ)] from the repeat-purchase model (BG/NBD or MBG/NBD), each worth
  * E[Z | x, m̄] (spend is independent of the purchase process in the model), discounted by (1 + d)^k:
  *   CLV = E[Z | x, m̄] · Σₖ (E[Y(min(kΔ, H))] − E[Y((k−1)Δ)]) / (1 + d)^k.
  * With d = 0 this is E[Z] · E[Y(H)]. Same unit as the spend (minor units in the app).
  */
 export function customerLifetimeValue(
-  bgnbd: BgNbdParams,
+  purchases: RepeatModel | BgNbdParams,
   gammaGamma: GammaGammaParams,
   customer: { x: number; t_x: number; T: number; monetary: number },
   options: ClvOptions,
@@ -232,13 +236,22 @@ export function customerLifetimeValue(
   const { horizon, periodLength, discountRate } = options;
   if (!(horizon >= 0) || !(periodLength > 0) || !(discountRate > -1)) throw new ModelInputError("CLV needs horizon ≥ 0, periodLength > 0 and discountRate > −1");
   const spend = expectedAverageSpend(gammaGamma, customer.x, customer.monetary);
+  return spend * discountedPurchases(asRepeatModel(purchases), customer, options);
+}
+
+/**
+ * Σₖ (E[Y(min(kΔ, H))] − E[Y((k−1)Δ)]) / (1 + d)^k: the expected repeat purchases over the horizon, each discounted to
+ * the end of its period. Depends on (x, t_x, T) only, so callers with many customers compute it once per history.
+ */
+export function discountedPurchases(model: RepeatModel, customer: { x: number; t_x: number; T: number }, options: ClvOptions): number {
+  const { horizon, periodLength, discountRate } = options;
   let value = 0;
   let previous = 0;
   const periods = Math.ceil(horizon / periodLength - 1e-12);
   for (let k = 1; k <= periods; k++) {
-    const cumulative = conditionalExpectedPurchases(bgnbd, customer.x, customer.t_x, customer.T, Math.min(k * periodLength, horizon));
+    const cumulative = expectedRepeatPurchases(model, customer.x, customer.t_x, customer.T, Math.min(k * periodLength, horizon));
     value += (cumulative - previous) / Math.pow(1 + discountRate, k);
     previous = cumulative;
   }
-  return value * spend;
+  return value;
 }

@@ -1,9 +1,10 @@
 /**
  * Calibration/holdout check (FHL 2005, Figure 4): customers grouped by their calibration frequency x (0, 1, …, 6 and
  * "7+"), and per group the mean number of repeat purchases actually made in the holdout period beside the mean the
- * BG/NBD model predicted for it (the conditional expectation over the holdout length). Ready to chart.
+ * model (BG/NBD, or MBG/NBD given as a RepeatModel) predicted for it (the conditional expectation over the holdout length). Ready to chart.
  */
-import { conditionalExpectedPurchases, ModelInputError, type BgNbdParams } from "./bgnbd";
+import { ModelInputError, type BgNbdParams } from "./bgnbd";
+import { asRepeatModel, expectedRepeatPurchases, type RepeatModel } from "./repeat-model";
 
 export interface HoldoutCustomer {
   x: number;
@@ -28,8 +29,9 @@ export interface HoldoutCheck {
   totalPredicted: number;
 }
 
-export function calibrationHoldoutCheck(params: BgNbdParams, customers: Iterable<HoldoutCustomer>, duration: number, topBucket = 7): HoldoutCheck {
+export function calibrationHoldoutCheck(modelOrParams: RepeatModel | BgNbdParams, customers: Iterable<HoldoutCustomer>, duration: number, topBucket = 7): HoldoutCheck {
   if (!(duration > 0)) throw new ModelInputError(`the holdout duration must be positive, got ${duration}`);
+  const model = asRepeatModel(modelOrParams);
   const count = new Array<number>(topBucket + 1).fill(0);
   const actual = new Array<number>(topBucket + 1).fill(0);
   const predicted = new Array<number>(topBucket + 1).fill(0);
@@ -41,7 +43,7 @@ export function calibrationHoldoutCheck(params: BgNbdParams, customers: Iterable
     const key = `${c.x} ${c.t_x} ${c.T}`;
     let e = cache.get(key);
     if (e === undefined) {
-      e = conditionalExpectedPurchases(params, c.x, c.t_x, c.T, duration);
+      e = expectedRepeatPurchases(model, c.x, c.t_x, c.T, duration);
       cache.set(key, e);
     }
     count[k]!++;
