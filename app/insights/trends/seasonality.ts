@@ -490,6 +490,15 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
       if (b === undefined) monthKeys.set(key, (b = monthKeys.size));
       return b;
     });
+    // The same month blocks shifted by half a month: with the unshifted ones they make shocks of neighbouring months
+    // correlated (a drift that spans a month boundary), which plain month blocks would treat as independent.
+    const shiftedKeys = new Map<string, number>();
+    const shiftedBlock = Int32Array.from(days, (_, i) => {
+      const key = String(monthBlock[Math.min(n - 1, i + 15)]! - (i + 15 >= n ? 0 : 0));
+      let b = shiftedKeys.get(key);
+      if (b === undefined) shiftedKeys.set(key, (b = shiftedKeys.size));
+      return b;
+    });
     cov = robustCovariance(
       mainFit.X,
       series.map((q) => q.value),
@@ -497,6 +506,7 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
       [
         { name: "week", block: weekBlock, betweenParameters: between },
         { name: "month", block: monthBlock, betweenParameters: between },
+        { name: "month (shifted half a month)", block: shiftedBlock, betweenParameters: between },
       ],
     );
   }

@@ -219,7 +219,11 @@ export function robustContrast(fit: Pick<GlmFit, "beta">, cov: RobustCovariance,
       for (let i = 0; i < c.length; i++) dot += h[i]! * c[i]!;
       s += dot * dot;
     }
-    parts.push({ v: comp.tau2 * s, df: comp.df });
+    // Components with the same degrees of freedom are estimated from the same blocks (a month clustering and its
+    // shifted copy): their estimates are not independent, so they count as one part in Satterthwaite's formula.
+    const same = parts.find((q, i) => i > 0 && q.df === comp.df);
+    if (same) same.v += comp.tau2 * s;
+    else parts.push({ v: comp.tau2 * s, df: comp.df });
   });
   const variance = parts.reduce((s, q) => s + q.v, 0);
   const denominator = parts.reduce((s, q) => s + (q.v * q.v) / q.df, 0);
