@@ -7,10 +7,14 @@
  * - RFM scores and groups of the same customers. Goal: < 2 s for 1M customers.
  *
  * Times exclude the simulation. Peak RSS is the process's (simulation included).
+ *
+ * `npm run bench -- clv --intervals [--replications 400] [--customers 1000] [--draws 200]`: the coverage of the 90 %
+ * lifetime value intervals (tests/support/clv-coverage.ts, the unit test's study at a larger size), and of 80 %.
  */
 import { countTriples, fitBgNbd } from "../app/insights/clv/bgnbd";
 import { fitGammaGamma } from "../app/insights/clv/gamma-gamma";
 import { rfmScores, type RfmInput } from "../app/insights/clv/rfm";
+import { coverageRun } from "../tests/support/clv-coverage";
 import { simulateCustomers } from "../tests/support/clv-simulate";
 
 function option(args: string[], name: string, fallback: number): number {
@@ -25,6 +29,21 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
 export async function benchClv(args: string[]): Promise<void> {
+  if (args.includes("--intervals")) {
+    const replications = option(args, "replications", 400);
+    const customers = option(args, "customers", 1000);
+    const draws = option(args, "draws", 200);
+    for (const level of [0.9, 0.8]) {
+      const t = performance.now();
+      const run = coverageRun(replications, customers, draws, option(args, "seed", 31_000), level);
+      const se = Math.sqrt((level * (1 - level)) / replications);
+      console.log(
+        `${level * 100} % intervals, ${replications} replications of ${customers} customers, ${draws} draws: coverage ${(run.coverage * 100).toFixed(1)} % ` +
+          `(±${(1.96 * se * 100).toFixed(1)} % at 95 %), truth below ${(run.below * 100).toFixed(1)} %, mean width ${(run.meanRelativeWidth * 100).toFixed(1)} % of the truth, ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
+    }
+    return;
+  }
   const n = option(args, "customers", 1_000_000);
   const seed = option(args, "seed", 7);
   const planted = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };

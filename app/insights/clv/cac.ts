@@ -3,12 +3,15 @@
  * channel when given) and the shop's orders (ADR 015, addendum).
  *
  * - New customers of a month: customers whose first order (through `asOf`) falls in that calendar month of the shop's
- *   time zone. A customer's channel is `channelOf` (e.g. from a tag) when given, else the first order's `source`
+ *   time zone. A guest order (no customer id) is an acquisition too: each counts as a new customer of its month (a
+ *   guest cannot be followed to later orders, so their LTV is that order's contribution; `guestNewCustomers` says how
+ *   many of a row's new customers are guests). A customer's channel is `channelOf` (e.g. from a tag) when given, else the first order's `source`
  *   (Shopify's sourceName: web, pos, …), else "unknown".
  * - CAC = the month's spend / its new customers: per month over all channels (every spend entry of the month), and per
  *   (month, channel) when the spend names channels.
  * - LTV per customer, in contribution (margin) terms: grossMarginRate × (revenue to date + the CLV model's predicted
- *   future value when `ltv` is given). Without a model it is the historical margin only, which understates young
+ *   future value when `ltv` is given). With `amounts: "contribution"` the order amounts and `ltv` already are
+ *   contribution (ADR 026) and no rate is applied. Without a model it is the historical margin only, which understates young
  *   cohorts. A row's LTV is the mean over its new customers; LTV:CAC = LTV / CAC.
  * - Payback: the cohort's cumulative contribution month by month (grossMarginRate × revenue of its members in month
  *   c + k); `paybackMonths` is the first k with cumulative contribution ≥ the cohort's spend, k = 0 being the
@@ -21,7 +24,10 @@ import { CohortError, monthIndexOf, monthLabel } from "./cohorts";
 import { dayNumberIn, dayNumberOf, SummaryError } from "./summary";
 
 export interface AcquisitionOrder {
-  customerId: string;
+  /** null: a guest order (no customer), counted as its own new customer. */
+  customerId: string | null;
+  /** Identifies a guest order (default: its position in the input). */
+  orderId?: string;
   /** ms since the epoch. */
   at: number;
   /** Minor units (net of refunds, as the caller decides). */
@@ -47,6 +53,8 @@ export interface CacOptions {
   currency: string;
   /** Share of revenue that is contribution (0 < m ≤ 1). Absent: 1 (revenue-based LTV) and a message says so. */
   grossMarginRate?: number;
+  /** "contribution": amounts and ltv are contribution already (no rate applied, none asked for). Default "revenue". */
+  amounts?: "revenue" | "contribution";
   /** Predicted future revenue per customer from the CLV model (minor units); absent: historical LTV only. */
   ltv?: ReadonlyMap<string, number>;
   /** A customer's acquisition channel when known from elsewhere (a tag, a UTM); wins over the first order's source. */
@@ -60,6 +68,8 @@ export interface CacRow {
   /** Entered spend, minor units; null when none was entered for this month (and channel). */
   spend: number | null;
   newCustomers: number;
+  /** Of newCustomers, guest orders. */
+  guestNewCustomers: number;
   /** spend / newCustomers; null when either is missing. */
   cac: number | null;
   /** Mean LTV (contribution) of the new customers, minor units; null without new customers. */
@@ -83,7 +93,7 @@ export interface CacReport {
   /** Per (month, channel), only when some spend names a channel. */
   channels: CacRow[];
   /** Over the months with spend entered: total spend / their new customers. */
-  total: { spend: number; newCustomers: number; cac: number | null; ltv: number | null; ltvToCac: number | null };
+  total: { spend: number; newCustomers: number; guestNewCustomers: number; cac: number | null; ltv: number | null; ltvToCac: number | null };
   messages: string[];
 }
 
@@ -97,6 +107,8 @@ export class CacError extends Error {
 const money = (v: number) => String(Math.round(v));
 
 export function acquisitionCost(orders: Iterable<AcquisitionOrder>, spend: readonly MarketingSpend[], options: CacOptions): CacReport {
+  const contributionAmounts = options.amounts === "contribution";
+  if (contributionAmounts && options.grossMarginRate !== undefined) throw new CacError("amounts are contribution already: no gross margin rate applies");
   const margin = options.grossMarginRate ?? 1;
   if (!(margin > 0 && margin <= 1)) throw new CacError(`the gross margin rate must be in (0, 1], got ${margin}`);
   let asOfDay: number;
@@ -113,7 +125,7 @@ export function acquisitionCost(orders: Iterable<AcquisitionOrder>, spend: reado
   };
   const lastMonth = monthOfDay(asOfDay);
   const messages: string[] = [];
-  if (options.grossMarginRate === undefined) messages.push("no gross margin rate given: LTV and payback use revenue, not contribution (overstating both)");
+  if (options.grossMarginRate === undefined && !contributionAmounts) messages.push("no gross margin rate given: LTV and payback use revenue, not contribution (overstating both)");
 
   // Spend per month and per (month, channel).
   const spendMonth = new Map<number, number>();
@@ -144,16 +156,25 @@ export function acquisitionCost(orders: Iterable<AcquisitionOrder>, spend: reado
     source: string | null;
     revenue: Map<number, number>;
     total: number;
+    guest: boolean;
   }
   const customers = new Map<string, Customer>();
+  let position = 0;
+  let guests = 0;
   for (const o of orders) {
-    if (!Number.isSafeInteger(o.amount)) throw new CacError(`order of customer ${o.customerId}: amount ${o.amount} is not an integer of minor units`);
-    if (!Number.isFinite(o.at)) throw new CacError(`order of customer ${o.customerId} has no valid time`);
+    position++;
+    const who = o.customerId ?? `guest order ${o.orderId ?? position}`;
+    if (!Number.isSafeInteger(o.amount)) throw new CacError(`order of ${o.customerId === null ? "a guest" : `customer ${who}`}: amount ${o.amount} is not an integer of minor units`);
+    if (!Number.isFinite(o.at)) throw new CacError(`order of ${who} has no valid time`);
     const day = dayOf(o.at);
     if (day > asOfDay) continue;
     const m = monthOfDay(day);
-    let c = customers.get(o.customerId);
-    if (!c) customers.set(o.customerId, (c = { first: o.at, firstMonth: m, source: o.source ?? null, revenue: new Map(), total: 0 }));
+    // A guest order is its own customer: the key cannot collide with a customer id (ids have no leading NUL).
+    const key = o.customerId ?? `\u0000guest ${o.orderId ?? position}`;
+    let c = customers.get(key);
+    if (o.customerId === null && c) throw new CacError(`guest order ${o.orderId} appears twice`);
+    if (o.customerId === null) guests++;
+    if (!c) customers.set(key, (c = { first: o.at, firstMonth: m, source: o.source ?? null, revenue: new Map(), total: 0, guest: o.customerId === null }));
     else if (o.at < c.first) {
       c.first = o.at;
       c.firstMonth = m;
@@ -168,7 +189,7 @@ export function acquisitionCost(orders: Iterable<AcquisitionOrder>, spend: reado
   let missingLtv = 0;
   const ltvOf = (id: string, c: Customer) => {
     let future = 0;
-    if (options.ltv) {
+    if (options.ltv && !c.guest) {
       const v = options.ltv.get(id);
       if (v === undefined || !Number.isFinite(v)) missingLtv++;
       else future = v;
@@ -227,6 +248,7 @@ export function acquisitionCost(orders: Iterable<AcquisitionOrder>, spend: reado
       channel,
       spend: spendValue,
       newCustomers: n,
+      guestNewCustomers: ids.reduce((g, id) => g + (customers.get(id)!.guest ? 1 : 0), 0),
       cac,
       ltv,
       ltvToCac: cac !== null && cac > 0 && ltv !== null ? ltv / cac : null,
@@ -252,15 +274,18 @@ export function acquisitionCost(orders: Iterable<AcquisitionOrder>, spend: reado
       messages.push(`${monthLabel(m)}: part of the spend names no channel: the per-channel CAC of this month leaves it out (the monthly CAC includes it)`);
     }
   }
+  if (guests > 0) messages.push(`${guests} guest order(s) counted as new customers: a guest cannot be followed to later orders, so their LTV is that order alone`);
   if (missingLtv > 0) messages.push(`${missingLtv} customer(s) have no model LTV: their LTV is the historical margin only`);
 
   let totalSpend = 0;
   let totalNew = 0;
+  let totalGuests = 0;
   let totalLtv = 0;
   for (const r of months) {
     if (r.spend === null) continue;
     totalSpend += r.spend;
     totalNew += r.newCustomers;
+    totalGuests += r.guestNewCustomers;
     if (r.ltv !== null) totalLtv += r.ltv * r.newCustomers;
   }
   const totalCac = totalNew > 0 && spendMonth.size > 0 ? totalSpend / totalNew : null;
@@ -276,6 +301,7 @@ export function acquisitionCost(orders: Iterable<AcquisitionOrder>, spend: reado
     total: {
       spend: totalSpend,
       newCustomers: totalNew,
+      guestNewCustomers: totalGuests,
       cac: totalCac,
       ltv: totalLtvMean,
       ltvToCac: totalCac !== null && totalCac > 0 && totalLtvMean !== null ? totalLtvMean / totalCac : null,

@@ -96,4 +96,28 @@ describe("acquisitionCost", () => {
     expect(() => acquisitionCost(orders, [{ month: "2024-05", amount: 5, currency: "USD" }], base)).toThrow(/after the as-of month/);
     expect(() => acquisitionCost(orders, spend, { ...base, grossMarginRate: 1.5 })).toThrow(/margin/);
   });
+
+  it("guest first orders are acquisitions; contribution amounts take no margin rate", () => {
+    // Amounts are contribution already. January adds two guest orders (500 and 300 contribution) to c1 and c2:
+    // 4 new customers for 1800 spend → CAC 450. LTV: c1 2000 + model 400, c2 2000 + model 0, guests 500 and 300
+    // (a guest cannot be followed: no model value) → (2400 + 2000 + 500 + 300) / 4 = 1300.
+    const withGuests: AcquisitionOrder[] = [
+      ...orders,
+      { customerId: null, orderId: "g1", at: at("2024-01-15"), amount: 500, source: "web" },
+      { customerId: null, orderId: "g2", at: at("2024-01-25"), amount: 300, source: "pos" },
+    ];
+    const r = acquisitionCost(withGuests, spend, { timeZone: "UTC", asOf: "2024-03-31", currency: "USD", amounts: "contribution", ltv: new Map([["c1", 400], ["c2", 0], ["c3", 0], ["c4", 0]]) });
+    const jan = r.months[0]!;
+    expect(jan).toMatchObject({ newCustomers: 4, guestNewCustomers: 2, cac: 450, ltv: 1300 });
+    // Contribution in January: 1000 + 2000 + 500 + 300 = 3800 ≥ 1800 → paid back in the acquisition month.
+    expect(jan.cumulativeContribution[0]).toBe(3800);
+    expect(jan.paybackMonths).toBe(0);
+    expect(r.total.guestNewCustomers).toBe(2);
+    expect(r.messages.join(" ")).toMatch(/2 guest order\(s\) counted as new customers/);
+    expect(r.messages.join(" ")).not.toMatch(/no gross margin rate/);
+    expect(r.messages.join(" ")).not.toMatch(/have no model LTV/);
+    // Per channel: the web guest joins January's web cohort (c1 and the guest g1).
+    expect(r.channels.find((c) => c.month === "2024-01" && c.channel === "web")).toMatchObject({ newCustomers: 2, guestNewCustomers: 1, cac: 600 });
+    expect(() => acquisitionCost(withGuests, spend, { timeZone: "UTC", asOf: "2024-03-31", currency: "USD", amounts: "contribution", grossMarginRate: 0.5 })).toThrow(CacError);
+  });
 });

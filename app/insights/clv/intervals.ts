@@ -1,0 +1,190 @@
+/**
+ * Intervals on lifetime value from the uncertainty of the fitted parameters (a parametric bootstrap).
+ *
+ * The repeat-purchase parameters (r, α, a, b) and the spend parameters (p, q, v) are estimated; their sampling
+ * distribution is approximately normal with the inverse observed information as covariance (the Hessians of the
+ * fits). Draws are taken on the log scale, where the parameters are positive and closer to normal: with θ̂ and Σ in
+ * natural units, ln θ ~ N(ln θ̂, D⁻¹ Σ D⁻¹), D = diag(θ̂) (delta method). The two models are fitted separately and
+ * drawn independently. For each draw the customers' lifetime values are recomputed and summed (over the shop and
+ * per group); the interval is the draws' percentile interval at the chosen level.
+ *
+ * What it covers: the uncertainty of the model's expected value that comes from estimating the parameters, i.e. how
+ * far Σ E[value | history, θ̂] may be from Σ E[value | history, θ]. It does not cover the purchases' own randomness
+ * (what a customer will actually spend around that expectation), nor a wrong model (the holdout check's job).
+ * Calibration (coverage near nominal when the model is right) is checked by simulation in the unit tests and in
+ * `npm run bench -- clv-intervals`.
+ *
+ * Cost: the expected purchases depend on (x, t_x, T) only, so each draw evaluates them once per distinct history.
+ */
+import { ModelInputError } from "./bgnbd";
+import { discountedPurchases, expectedAverageSpend, type ClvOptions, type GammaGammaParams } from "./gamma-gamma";
+import type { RepeatModel } from "./repeat-model";
+
+export interface IntervalCustomer {
+  x: number;
+  t_x: number;
+  T: number;
+  monetary: number;
+  /** Groups to report an interval for (e.g. an RFM group); absent: only in the total. */
+  group?: string;
+}
+
+export interface ValueInterval {
+  /** At the fitted parameters. */
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+export interface LifetimeValueIntervals {
+  level: number;
+  draws: number;
+  /** Draws that gave no finite value (e.g. q ≤ 1: infinite mean spend), left out of the percentiles. */
+  failedDraws: number;
+  total: ValueInterval;
+  /** Total / customers. */
+  perCustomer: ValueInterval;
+  groups: Record<string, ValueInterval & { customers: number }>;
+}
+
+export interface IntervalOptions extends ClvOptions {
+  purchases: RepeatModel;
+  /** Covariance of (r, α, a, b), natural units. */
+  purchasesCovariance: readonly (readonly number[])[];
+  spend: GammaGammaParams;
+  /** Covariance of (p, q, v), natural units. */
+  spendCovariance: readonly (readonly number[])[];
+  draws?: number;
+  /** Default 0.9. */
+  level?: number;
+  /** Uniform [0, 1) source (seeded by the caller). */
+  random: () => number;
+}
+
+function cholesky(A: readonly (readonly number[])[]): number[][] | null {
+  const n = A.length;
+  const L = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i]![j]!;
+      for (let k = 0; k < j; k++) s -= L[i]![k]! * L[j]![k]!;
+      if (i === j) {
+        if (!(s > 0)) return null;
+        L[i]![i] = Math.sqrt(s);
+      } else L[i]![j] = s / L[j]![j]!;
+    }
+  }
+  return L;
+}
+
+/** A sampler of log-normal parameter vectors around `mean` with natural-scale covariance `cov` (delta method). */
+function logNormalSampler(mean: readonly number[], cov: readonly (readonly number[])[], normal: () => number): () => number[] {
+  const logCov = cov.map((row, i) => row.map((v, j) => v / (mean[i]! * mean[j]!)));
+  const L = cholesky(logCov);
+  if (!L) throw new ModelInputError("the parameters' covariance is not positive definite: no interval");
+  return () => {
+    const z = mean.map(() => normal());
+    return mean.map((m, i) => m * Math.exp(L[i]!.reduce((s, l, k) => s + l * z[k]!, 0)));
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.ceil(h);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (h - lo);
+}
+
+export function lifetimeValueIntervals(customers: readonly IntervalCustomer[], options: IntervalOptions): LifetimeValueIntervals {
+  const draws = options.draws ?? 200;
+  const level = options.level ?? 0.9;
+  if (!(level > 0 && level < 1)) throw new ModelInputError(`the interval level must be in (0, 1), got ${level}`);
+  if (!(draws >= 10)) throw new ModelInputError(`at least 10 draws are needed, got ${draws}`);
+  if (customers.length === 0) throw new ModelInputError("no customers to value");
+  // Distinct histories, and each customer's index into them.
+  const historyOf = new Int32Array(customers.length);
+  const histories: { x: number; t_x: number; T: number }[] = [];
+  const at = new Map<string, number>();
+  customers.forEach((c, i) => {
+    const key = `${c.x} ${c.t_x} ${c.T}`;
+    let k = at.get(key);
+    if (k === undefined) {
+      k = histories.length;
+      at.set(key, k);
+      histories.push({ x: c.x, t_x: c.t_x, T: c.T });
+    }
+    historyOf[i] = k;
+  });
+  const groupNames = [...new Set(customers.flatMap((c) => (c.group === undefined ? [] : [c.group])))].sort();
+  const groupIndex = new Map(groupNames.map((g, i) => [g, i]));
+  const groupSizes = new Array<number>(groupNames.length).fill(0);
+  for (const c of customers) if (c.group !== undefined) groupSizes[groupIndex.get(c.group)!]!++;
+
+  const valueAt = (purchases: RepeatModel, spend: GammaGammaParams) => {
+    const dp = histories.map((h) => discountedPurchases(purchases, h, options));
+    let total = 0;
+    const groups = new Array<number>(groupNames.length).fill(0);
+    customers.forEach((c, i) => {
+      const v = expectedAverageSpend(spend, c.x, c.monetary) * dp[historyOf[i]!]!;
+      total += v;
+      if (c.group !== undefined) groups[groupIndex.get(c.group)!]! += v;
+    });
+    return { total, groups };
+  };
+
+  // Standard normals by Box–Muller from the caller's uniforms.
+  let spare: number | null = null;
+  const normal = () => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    const u = Math.max(options.random(), 1e-300);
+    const v = options.random();
+    const radius = Math.sqrt(-2 * Math.log(u));
+    spare = radius * Math.sin(2 * Math.PI * v);
+    return radius * Math.cos(2 * Math.PI * v);
+  };
+  const { r, alpha, a, b } = options.purchases.params;
+  const drawPurchases = logNormalSampler([r, alpha, a, b], options.purchasesCovariance, normal);
+  const { p, q, v } = options.spend;
+  const drawSpend = logNormalSampler([p, q, v], options.spendCovariance, normal);
+
+  const point = valueAt(options.purchases, options.spend);
+  const totals: number[] = [];
+  const groupDraws = groupNames.map(() => [] as number[]);
+  let failed = 0;
+  for (let d = 0; d < draws; d++) {
+    const [dr, dalpha, da, db] = drawPurchases();
+    const [dp, dq, dv] = drawSpend();
+    // q ≤ 1 makes the population mean spend infinite; a = 1 is a removable singularity of E[Y]: such draws fail.
+    if (dq! <= 1 || Math.abs(da! - 1) < 1e-9) {
+      failed++;
+      continue;
+    }
+    const value = valueAt({ kind: options.purchases.kind, params: { r: dr!, alpha: dalpha!, a: da!, b: db! } }, { p: dp!, q: dq!, v: dv! });
+    if (!Number.isFinite(value.total)) {
+      failed++;
+      continue;
+    }
+    totals.push(value.total);
+    value.groups.forEach((g, i) => groupDraws[i]!.push(g));
+  }
+  const tail = (1 - level) / 2;
+  const interval = (estimate: number, values: number[]): ValueInterval => {
+    const sorted = values.sort((x, y) => x - y);
+    return { estimate, low: percentile(sorted, tail), high: percentile(sorted, 1 - tail) };
+  };
+  const total = interval(point.total, [...totals]);
+  const n = customers.length;
+  return {
+    level,
+    draws,
+    failedDraws: failed,
+    total,
+    perCustomer: { estimate: total.estimate / n, low: total.low / n, high: total.high / n },
+    groups: Object.fromEntries(groupNames.map((g, i) => [g, { ...interval(point.groups[i]! / groupSizes[i]!, groupDraws[i]!.map((x) => x / groupSizes[i]!)), customers: groupSizes[i]! }])),
+  };
+}
