@@ -60,6 +60,11 @@ interface Read {
 /** The file's orders as InsightOrders, and its products. */
 async function readFile(io: CliIo, input: string, format: string, options: { map: string[]; tz?: string }): Promise<Read> {
   const file = path.isAbsolute(input) ? input : path.resolve(io.env.INIT_CWD ?? process.cwd(), input);
+  return readInsightFile(file, format, options);
+}
+
+/** An import file's orders as InsightOrders, and its products (also the recommend bench's reader). */
+export async function readInsightFile(file: string, format: string, options: { map: string[]; tz?: string }): Promise<Read> {
   const source = await openImport(file, format, { ...options, maxProblems: 10 });
   const orders: InsightOrder[] = [];
   const prices = new Map<string, { at: number; price: number }>();

@@ -68,11 +68,18 @@ export interface RecommenderOptions {
   weights?: ArrayLike<number>;
 }
 
+/**
+ * A ranker of the admitted co-purchase candidates (e.g. EASE, ease.ts): for a context, a score per candidate, higher
+ * first. NaN means unscored: such candidates follow the scored ones, in today's order (confidence, then count).
+ * The significance gate still decides which candidates exist; the explanation still cites the best rule's count and lift.
+ */
+export type CandidateScorer = (context: readonly string[]) => (productId: string) => number;
+
 export interface Recommender {
   /** Up to k recommendations for one anchor product. */
-  recommend(anchorId: string, k: number): Recommendation[];
+  recommend(anchorId: string, k: number, scorer?: CandidateScorer): Recommendation[];
   /** Up to k recommendations for a cart (several anchors): none of them is recommended. */
-  recommendFor(context: readonly string[], k: number): Recommendation[];
+  recommendFor(context: readonly string[], k: number, scorer?: CandidateScorer): Recommendation[];
   /** Offerable products by order count, best first. */
   readonly bestsellers: readonly string[];
   readonly stats: { baskets: number; productRules: number; significantProductRules: number; typeRules: number; significantTypeRules: number };
@@ -232,8 +239,27 @@ export function buildRecommender(baskets: readonly Basket[], products: ProductMa
     lanesByAnchor.set(anchor, { lanes, total: new Set(lanes).size });
   }
   const groups = pairRules(groupBaskets(baskets, groupOf), minCount, alpha, keep, undefined, options.weights);
+  // For a scorer's scan of every admitted rule of every anchor: consequents interned, so the per-rule work of a cart is
+  // typed-array reads (a cart of 200 products scans up to 40,000 rules).
+  const consequents: string[] = [];
+  const consequentIndex = new Map<string, number>();
+  const toIndex = new Map<string, Int32Array>();
+  for (const [anchor, list] of items.by) {
+    const to = new Int32Array(list.length);
+    list.forEach((r, i) => {
+      let j = consequentIndex.get(r.to);
+      if (j === undefined) consequentIndex.set(r.to, (j = consequents.push(r.to) - 1));
+      to[i] = j;
+    });
+    toIndex.set(anchor, to);
+  }
+  const seenAt = new Int32Array(consequents.length);
+  const contextAt = new Int32Array(consequents.length);
+  const bestRule: PairRule[] = new Array<PairRule>(consequents.length);
+  const bestAnchor: string[] = new Array<string>(consequents.length);
+  let generation = 0;
 
-  function recommendFor(context: readonly string[], k: number): Recommendation[] {
+  function recommendFor(context: readonly string[], k: number, scorer?: CandidateScorer): Recommendation[] {
     const inContext = new Set(context);
     const out: Recommendation[] = [];
     const chosen = new Set<string>();
@@ -245,10 +271,50 @@ export function buildRecommender(baskets: readonly Basket[], products: ProductMa
 
     // (a) co-purchase: the best rule per candidate over the anchors. Only an anchor's first k candidates of each lane
     // can be shown (each later one has k better products in its lane from that anchor alone), so the scan of an
-    // anchor's rules stops once every lane has k: a cart of n products costs O(n · k), not O(n · rules).
-    const best = new Map<string, { rule: PairRule; anchor: string }>();
+    // anchor's rules stops once every lane has k: a cart of n products costs O(n · k), not O(n · rules). With a
+    // scorer the order is the scorer's, so every admitted rule of each anchor is a candidate.
+    const scoreOf = scorer ? scorer(context) : null;
+    const best = new Map<string, { rule: PairRule; anchor: string; score: number }>();
+    if (scoreOf) {
+      if (++generation === 0x7fffffff) {
+        seenAt.fill(0);
+        contextAt.fill(0);
+        generation = 1;
+      }
+      for (const id of inContext) {
+        const j = consequentIndex.get(id);
+        if (j !== undefined) contextAt[j] = generation;
+      }
+      const candidates: number[] = [];
+      for (const anchor of inContext) {
+        const list = items.by.get(anchor);
+        if (!list) continue;
+        const to = toIndex.get(anchor)!;
+        for (let i = 0; i < list.length; i++) {
+          const j = to[i]!;
+          if (contextAt[j] === generation) continue;
+          const rule = list[i]!;
+          if (seenAt[j] !== generation) {
+            seenAt[j] = generation;
+            bestRule[j] = rule;
+            bestAnchor[j] = anchor;
+            candidates.push(j);
+          } else {
+            const seen = bestRule[j]!;
+            if (rule.confidence > seen.confidence || (rule.confidence === seen.confidence && rule.count > seen.count)) {
+              bestRule[j] = rule;
+              bestAnchor[j] = anchor;
+            }
+          }
+        }
+      }
+      for (const j of candidates) {
+        const v = scoreOf(consequents[j]!);
+        best.set(consequents[j]!, { rule: bestRule[j]!, anchor: bestAnchor[j]!, score: Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v });
+      }
+    }
     const taken = new Map<string, number>();
-    for (const anchor of inContext) {
+    for (const anchor of scoreOf ? [] : inContext) {
       const list = items.by.get(anchor);
       if (!list) continue;
       const { lanes, total } = lanesByAnchor.get(anchor)!;
@@ -263,14 +329,19 @@ export function buildRecommender(baskets: readonly Basket[], products: ProductMa
         taken.set(lane, t + 1);
         if (t + 1 === k) full++;
         const seen = best.get(rule.to);
-        if (!seen || rule.confidence > seen.rule.confidence || (rule.confidence === seen.rule.confidence && rule.count > seen.rule.count)) {
-          best.set(rule.to, { rule, anchor });
+        if (!seen) {
+          best.set(rule.to, { rule, anchor, score: 0 });
+        } else if (rule.confidence > seen.rule.confidence || (rule.confidence === seen.rule.confidence && rule.count > seen.rule.count)) {
+          seen.rule = rule;
+          seen.anchor = anchor;
         }
       }
     }
-    // Only the best k of each lane can ever be shown: select them instead of sorting every candidate.
-    type Entry = [string, { rule: PairRule; anchor: string }];
-    const better = ([a, x]: Entry, [b, y]: Entry) => y.rule.confidence - x.rule.confidence || y.rule.count - x.rule.count || compareText(a, b);
+    // Only the best k of each lane can ever be shown: select them instead of sorting every candidate. With a scorer,
+    // by its score first (the rule's order breaks ties and orders the unscored).
+    type Entry = [string, { rule: PairRule; anchor: string; score: number }];
+    const better = ([a, x]: Entry, [b, y]: Entry) =>
+      (x.score === y.score ? 0 : y.score > x.score ? 1 : -1) || y.rule.confidence - x.rule.confidence || y.rule.count - x.rule.count || compareText(a, b);
     const lanes = new Map<string, Entry[]>();
     for (const entry of best) {
       const g = laneOf(entry[0]);
@@ -349,7 +420,7 @@ export function buildRecommender(baskets: readonly Basket[], products: ProductMa
   }
 
   return {
-    recommend: (anchorId, k) => recommendFor([anchorId], k),
+    recommend: (anchorId, k, scorer) => recommendFor([anchorId], k, scorer),
     recommendFor,
     bestsellers,
     stats: {

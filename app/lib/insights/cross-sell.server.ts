@@ -4,8 +4,10 @@
  * Run after each full sync and import (job insights.recompute) and on demand from the admin.
  */
 import type { Prisma, PrismaClient } from "@prisma/client";
+import { chooseRanker, easeScorer, type RankerChoice } from "../../insights/backtest";
 import { prepareBaskets, type BasketExclusions } from "../../insights/baskets";
 import { suggestBundles, type Bundle } from "../../insights/bundles";
+import { fitEase } from "../../insights/ease";
 import { buildRecommender, type Recommendation } from "../../insights/recommend";
 import { decayWeights } from "../../insights/rules";
 import { findUpgrades, type ProductUpgrades } from "../../insights/upgrades";
@@ -32,6 +34,8 @@ export interface CrossSellSummary {
   bundles: number;
   /** Plain-language warnings about what the numbers rest on. */
   caveats: string[];
+  /** Which ranker orders the admitted suggestions, chosen by the shop's own backtest (absent in older snapshots). */
+  ranking?: RankerChoice;
 }
 
 export interface CrossSellData {
@@ -44,6 +48,9 @@ export interface CrossSellData {
   /** Offerable products by order count, best first (first 20). */
   bestsellers: string[];
 }
+
+/** Most products EASE models (the most bought): its fit is O(n³), about a second at 1,000. */
+export const EASE_MAX_ITEMS = 1000;
 
 /** Fewer baskets than this: rules are too thin to trust; said plainly in the caveats. */
 export const MIN_BASKETS = 200;
@@ -58,13 +65,25 @@ export async function computeCrossSell({ db, shop, now, orders: given }: Insight
   const halfLife = settings.recencyHalfLifeDays;
   const weights = halfLife === null ? undefined : decayWeights(prepared.baskets.map((b) => Math.max(0, now.getTime() - b.createdAt) / 86_400_000), halfLife);
   const recommender = buildRecommender(prepared.baskets, products, weights ? { weights } : {});
+  // The ranker of the admitted suggestions: today's (confidence) unless the shop's own backtest finds EASE better on the
+  // product page (the stored per-product lists); EASE is capped at the 1,000 most-bought products (O(n³) fit).
+  const ranking = chooseRanker(prepared.baskets, products, { maxItems: EASE_MAX_ITEMS });
+  const scorer =
+    ranking.anchor === "ease" && ranking.lambda !== null
+      ? easeScorer(
+          fitEase(
+            prepared.baskets.map((b) => b.items),
+            { lambda: ranking.lambda, maxItems: EASE_MAX_ITEMS },
+          ),
+        )
+      : undefined;
 
   const recommendations: Record<string, Recommendation[]> = {};
   const seen = new Set<string>();
   for (const b of prepared.baskets) for (const item of b.items) seen.add(item);
   for (const p of products.values()) if (!p.deleted) seen.add(p.id);
   for (const id of [...seen].sort()) {
-    const list = recommender.recommend(id, RECOMMENDATIONS_PER_PRODUCT);
+    const list = recommender.recommend(id, RECOMMENDATIONS_PER_PRODUCT, scorer);
     if (list.length > 0) recommendations[id] = list;
   }
   const upgrades = findUpgrades(prepared.baskets, products, { asOf: now }).filter((u) => u.upgrades.length > 0);
@@ -92,6 +111,7 @@ export async function computeCrossSell({ db, shop, now, orders: given }: Insight
     productsWithUpgrades: upgrades.length,
     bundles: bundles.length,
     caveats,
+    ranking,
   };
   const data: CrossSellData = {
     recommendations,
