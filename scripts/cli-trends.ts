@@ -4,6 +4,8 @@
  *
  *   trends --input <file> --format <f> [--tz Asia/Ho_Chi_Minh] [--measure orders|revenue] [--granularity day|week|month]
  *          [--weeks 12] [--lunar | --no-lunar] [--seed n] [--map …] [--json]
+ *          (findings from one month calendar, BH-filtered; forecast intervals calibrated by a rolling-origin backtest,
+ *          whose error is printed: ADR 024)
  *   impact --input <file> --format <f> --products <ids> [--add-ons <ids>] --start YYYY-MM-DD [--end YYYY-MM-DD]
  *          --metric attach-rate|aov|revenue|units [--goal <minimum effect>] [--pre-days 90] [--as-of YYYY-MM-DD]
  *          [--seed n] [--tz …] [--map …] [--json]
@@ -166,6 +168,8 @@ export function registerTrends(program: Command, io: CliIo, done: Done) {
               lunarMonths: seasonal.lunarMonths,
               tet: seasonal.tet,
               models: seasonal.models,
+              calendar: seasonal.calendar,
+              variance: seasonal.variance,
               findings: seasonal.findings.map((f) => f.text),
               caveats: seasonal.caveats,
             },
@@ -178,8 +182,18 @@ export function registerTrends(program: Command, io: CliIo, done: Done) {
             const lines = [
               `${series.points.length} ${series.granularity}s from ${series.first} to ${series.last} (${timeZone}, ${series.currency}); ` +
                 `left out: ${series.excluded.cancelled} cancelled, ${series.excluded.test} test, ${series.excluded.otherCurrency} in another currency`,
-              ...(seasonal ? ["", "Findings:", ...seasonal.findings.map((f) => `  ${f.text}`), ...seasonal.caveats.map((c) => `  Note: ${c}`)] : [`Seasonality: ${seasonalError}`]),
-              ...(fc ? ["", `Forecast (${measure}, ${Math.round(fc.level * 100)} % intervals):`, ...fc.weeks.map((w) => `  ${w.start}..${w.end}  ${w.forecast.toFixed(0)}  [${w.lower.toFixed(0)}, ${w.upper.toFixed(0)}]`)] : []),
+              ...(seasonal
+                ? ["", `Months: ${seasonal.calendar.chosen} (${seasonal.calendar.verdict})`, "Findings:", ...seasonal.findings.map((f) => `  ${f.text}`), ...seasonal.caveats.map((c) => `  Note: ${c}`)]
+                : [`Seasonality: ${seasonalError}`]),
+              ...(fc
+                ? [
+                    "",
+                    `Forecast (${measure}, ${Math.round(fc.level * 100)} % intervals):`,
+                    ...fc.weeks.map((w) => `  ${w.start}..${w.end}  ${w.forecast.toFixed(0)}  [${w.lower.toFixed(0)}, ${w.upper.toFixed(0)}]`),
+                    `Backtest (${fc.backtest.origins} origins ${fc.backtest.from}..${fc.backtest.to}, ${fc.backtest.pairs} weeks): MAPE ${fc.backtest.mape === null ? "—" : `${(fc.backtest.mape * 100).toFixed(1)} %`}, ` +
+                      `MAE ${fc.backtest.mae.toFixed(1)}, sequential ${Math.round(fc.level * 100)} % interval coverage ${fc.backtest.coverage.rate === null ? "—" : `${(fc.backtest.coverage.rate * 100).toFixed(1)} % of ${fc.backtest.coverage.checked}`}`,
+                  ]
+                : []),
               ...(quality.caveats.length > 0 ? ["", "Data quality:", ...quality.caveats.map((c) => `  ${c.message}`)] : []),
               "",
             ];

@@ -6,6 +6,7 @@ import { jobQueue } from "../jobs/queue.server";
 import { requestInsightsRecompute } from "../lib/insights/recompute.server";
 import { trendsPage } from "../lib/insights/trends-page.server";
 import { Caveats, RecomputeButton, SectionCard } from "../components/insight-page";
+import { BacktestSummary, CalendarNote } from "../components/trends-calibration";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -88,7 +89,7 @@ export default function TrendsPage() {
     );
   }
 
-  const { summary, chart, months, findings, level, weekday, lunarMonths, gregorianMonths, tet, forecast, computedAt } = page;
+  const { summary, chart, months, findings, level, weekday, lunarMonths, gregorianMonths, tet, forecast, computedAt, calendar, intervals } = page;
   return (
     <Page
       title="Trends and seasonality"
@@ -102,9 +103,11 @@ export default function TrendsPage() {
         </SectionCard>
         <SectionCard title="Seasonal findings">
           <Text as="p" tone="subdued">
-            Each effect is a multiplier on the trend with the other effects held fixed (a quasi-Poisson regression of daily orders); only effects whose {Math.round(level * 100)} % interval excludes
-            “no effect” are listed.
+            {intervals === "occurrence-clustered"
+              ? `Each effect is a multiplier on the trend with the other effects held fixed (a quasi-Poisson regression of daily orders). Intervals allow for busy and quiet spells that last weeks (demand shocks shared by each week and each occurrence of a month), so a month seen only two or three times gets a wide interval. Listed: effects whose ${Math.round(level * 100)} % interval excludes “no effect” and that pass a false-discovery-rate filter (Benjamini–Hochberg) across all effects tested.`
+              : `Each effect is a multiplier on the trend with the other effects held fixed (a quasi-Poisson regression of daily orders); only effects whose ${Math.round(level * 100)} % interval excludes “no effect” are listed. Computed before intervals allowed for busy and quiet spells: recompute for calibrated intervals.`}
           </Text>
+          {calendar && <CalendarNote calendar={calendar} />}
           {findings.length > 0 ? (
             <List>
               {findings.map((f) => (
@@ -134,6 +137,11 @@ export default function TrendsPage() {
         )}
         {tet && (
           <SectionCard title="Tết (against the same days without Tết)">
+            {tet.oneSeason && (
+              <Text as="p" tone="caution">
+                One-season estimate: the history holds a single Tết, so this says what that Tết did, not yet what Tết usually does.
+              </Text>
+            )}
             <EffectsTable rows={[tet.preTet, ...tet.weeks]} level={level} />
           </SectionCard>
         )}
@@ -141,8 +149,10 @@ export default function TrendsPage() {
           {forecast ? (
             <>
               <Text as="p" tone="subdued">
-                {Math.round(forecast.level * 100)} % prediction intervals. The seasonal pattern above times a damped trend, from the last complete day of orders.
+                {Math.round(forecast.level * 100)} % prediction intervals. The seasonal pattern above times a damped trend, from the last complete day of orders;{" "}
+                {forecast.backtest ? "the intervals are as wide as the method's own errors on this shop's history." : "computed before backtested intervals: recompute for them."}
               </Text>
+              {forecast.backtest && <BacktestSummary backtest={forecast.backtest} level={forecast.level} />}
               <DataTable
                 columnContentTypes={["text", "numeric", "numeric", "numeric"]}
                 headings={["Week", "Forecast", "Low", "High"]}

@@ -40,8 +40,19 @@ describe("insight-loop trends", () => {
       currency: string;
       lunarCalendar: boolean;
       series: { granularity: string; points: { period: string; orders: number }[] };
-      seasonality: { lunarMonths: EffectJson[]; tet: { preTet: EffectJson }; weekday: EffectJson[]; findings: string[] };
-      forecast: { weeks: { start: string; forecast: number; lower: number; upper: number }[] };
+      seasonality: {
+        lunarMonths: EffectJson[];
+        gregorianMonths: EffectJson[] | null;
+        tet: { preTet: EffectJson; seasons: number; oneSeason: boolean };
+        weekday: EffectJson[];
+        findings: string[];
+        calendar: { chosen: string; verdict: string; reason: string };
+        variance: { method: string };
+      };
+      forecast: {
+        weeks: { start: string; forecast: number; lower: number; upper: number }[];
+        backtest: { origins: number; pairs: number; mape: number; coverage: { rate: number; checked: number }; calibrated: boolean };
+      };
     };
     expect(out.currency).toBe("VND");
     expect(out.lunarCalendar).toBe(true);
@@ -58,6 +69,17 @@ describe("insight-loop trends", () => {
     expect(out.forecast.weeks).toHaveLength(12);
     expect(out.forecast.weeks[0]!.start).toBe("2025-07-01");
     for (const w of out.forecast.weeks) expect(w.lower).toBeLessThan(w.upper);
+    // One calendar (ADR 024): the lunar months are reported, the calendar months are not; three Tết seasons.
+    expect(out.seasonality.calendar.chosen).toBe("lunar");
+    expect(out.seasonality.gregorianMonths).toBeNull();
+    expect(out.seasonality.variance.method).toBe("occurrence-clustered");
+    expect([out.seasonality.tet.seasons, out.seasonality.tet.oneSeason]).toEqual([3, false]);
+    // The forecast's backtest: enough origins for calibrated 90 % intervals, and its error reported.
+    expect(out.forecast.backtest.origins).toBeGreaterThanOrEqual(30);
+    expect(out.forecast.backtest.calibrated).toBe(true);
+    expect(out.forecast.backtest.mape).toBeGreaterThan(0);
+    expect(out.forecast.backtest.mape).toBeLessThan(0.5);
+    expect(out.forecast.backtest.coverage.checked).toBeGreaterThan(0);
   });
 
   it("prints readable findings without --json", { timeout: 30_000 }, async () => {
@@ -65,6 +87,8 @@ describe("insight-loop trends", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Orders in lunar month 7 run \d+ % below/);
     expect(r.stdout).toContain("Forecast (orders, 90 % intervals):");
+    expect(r.stdout).toMatch(/Backtest \(\d+ origins .*\): MAPE \d+\.\d %, MAE [\d.]+, sequential 90 % interval coverage \d+\.\d % of \d+/);
+    expect(r.stdout).toMatch(/Months: lunar \((better|indistinguishable)\)/);
   });
 });
 

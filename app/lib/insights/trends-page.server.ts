@@ -14,6 +14,24 @@ function effectRow(e: Effect) {
   return { key: e.key, label: e.label, change: pct(e.multiplier), interval: `${pct(e.lower)} to ${pct(e.upper)}`, significant: e.significant, days: e.days };
 }
 
+const percent = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(digits)} %`);
+
+/** The forecast's rolling-origin backtest, as the page shows it (null for snapshots from before ADR 024). */
+function backtestView(b: NonNullable<NonNullable<Awaited<ReturnType<typeof readTrends>>>["data"]["forecast"]>["backtest"]) {
+  if (!b) return null;
+  return {
+    origins: b.origins,
+    pairs: b.pairs,
+    from: b.from,
+    to: b.to,
+    mape: percent(b.mape),
+    mae: Math.round(b.mae),
+    coverage: b.coverage.rate === null ? "not enough backtest weeks yet" : `${percent(b.coverage.rate, 0)} of ${b.coverage.checked} weeks`,
+    calibrated: b.calibrated,
+    byHorizon: b.byHorizon.filter((h) => h.week === 1 || h.week === 4 || h.week === 8 || h.week === b.byHorizon.length).map((h) => ({ week: h.week, pairs: h.pairs, mape: percent(h.mape) })),
+  };
+}
+
 export async function trendsPage({ shop, db = defaultPrisma }: { shop: string; db?: PrismaClient }) {
   const stored = await readTrends(db, shop);
   if (!stored) return { ready: false as const };
@@ -36,11 +54,14 @@ export async function trendsPage({ shop, db = defaultPrisma }: { shop: string; d
     weekday: s?.weekday?.map(effectRow) ?? null,
     lunarMonths: s?.lunarMonths?.map(effectRow) ?? null,
     gregorianMonths: s?.gregorianMonths?.map(effectRow) ?? null,
-    tet: s?.tet ? { model: s.tet.model, preTet: effectRow(s.tet.preTet), weeks: s.tet.weeks.map(effectRow) } : null,
+    tet: s?.tet ? { model: s.tet.model, preTet: effectRow(s.tet.preTet), weeks: s.tet.weeks.map(effectRow), seasons: s.tet.seasons ?? null, oneSeason: s.tet.oneSeason ?? false } : null,
+    calendar: s?.calendar ? { chosen: s.calendar.chosen, verdict: s.calendar.verdict, reason: s.calendar.reason } : null,
+    intervals: s?.variance?.method ?? "independent",
     forecast: data.forecast
       ? {
           level: data.forecast.level,
           method: data.forecast.method,
+          backtest: backtestView(data.forecast.backtest),
           weeks: data.forecast.weeks.map((w) => ({ start: w.start, end: w.end, forecast: Math.round(w.forecast), lower: Math.round(w.lower), upper: Math.round(w.upper) })),
         }
       : null,

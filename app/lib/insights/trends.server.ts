@@ -9,8 +9,8 @@
  */
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { dataQuality, type Caveat } from "../../insights/data-quality";
-import { forecast, type Forecast } from "../../insights/trends/forecast";
-import { seasonality, type Effect, type MonthCalendar } from "../../insights/trends/seasonality";
+import { forecast, type Forecast, type ForecastBacktest } from "../../insights/trends/forecast";
+import { seasonality, type CalendarChoice, type Effect, type MonthCalendar, type VarianceSummary } from "../../insights/trends/seasonality";
 import { addDays, buildSeries, dayNumber, localDay, type SeriesOrder, type SeriesPoint } from "../../insights/trends/series";
 import { loadOrders, type InsightInput, type LoadedOrder } from "./load.server";
 
@@ -54,11 +54,19 @@ export interface StoredSeasonality {
   weekday: Effect[] | null;
   gregorianMonths: Effect[] | null;
   lunarMonths: Effect[] | null;
-  tet: { weeks: Effect[]; preTet: Effect; model: MonthCalendar | "none" } | null;
+  /** seasons / oneSeason: absent in snapshots from before ADR 024. */
+  tet: { weeks: Effect[]; preTet: Effect; model: MonthCalendar | "none"; seasons?: number; oneSeason?: boolean } | null;
   models: { calendar: MonthCalendar | "none"; deviance: number; dispersion: number; parameters: number }[];
-  findings: { text: string; key: string; multiplier: number; lower: number; upper: number }[];
+  /** The one calendar the effects come from (ADR 024); absent in older snapshots, which listed both. */
+  calendar?: CalendarChoice;
+  /** How the intervals treat serial correlation (ADR 024); absent in older snapshots (days independent). */
+  variance?: VarianceSummary;
+  findings: { text: string; key: string; multiplier: number; lower: number; upper: number; qValue?: number }[];
   caveats: string[];
 }
+
+/** A stored forecast: snapshots from before ADR 024 have bootstrap intervals and no backtest. */
+export type StoredForecast = Omit<Forecast, "backtest"> & { backtest?: ForecastBacktest };
 
 export interface TrendsData {
   series: {
@@ -68,7 +76,7 @@ export interface TrendsData {
     monthly: SeriesPoint[];
   };
   seasonality: StoredSeasonality | null;
-  forecast: Forecast | null;
+  forecast: StoredForecast | null;
   dataQuality: {
     orders: number;
     shares: { guest: number; test: number; cancelled: number; refunded: number; linesWithoutProduct: number };
@@ -187,7 +195,9 @@ export async function computeTrends({ db, shop, now, orders: given }: InsightInp
       lunarMonths: seasonal.lunarMonths,
       tet: seasonal.tet,
       models: seasonal.models,
-      findings: seasonal.findings.map((f) => ({ text: f.text, key: f.effect.key, multiplier: f.effect.multiplier, lower: f.effect.lower, upper: f.effect.upper })),
+      calendar: seasonal.calendar,
+      variance: seasonal.variance,
+      findings: seasonal.findings.map((f) => ({ text: f.text, key: f.effect.key, multiplier: f.effect.multiplier, lower: f.effect.lower, upper: f.effect.upper, qValue: f.qValue })),
       caveats: seasonal.caveats,
     },
     forecast: fc,
