@@ -64,7 +64,7 @@ export interface ForecastOptions {
   simulations?: number;
   /** Most origins the backtest replays (default 40), spread evenly over its span. */
   maxOrigins?: number;
-  /** Days of history before the last origin's forecast weeks that the backtest covers (default 364). */
+  /** Days before the end that the backtest's origins span (default: the whole history from its 8th week). */
   backtestDays?: number;
 }
 
@@ -170,12 +170,12 @@ export function forecast(series: readonly DailyValue[], model: SeasonalModel, op
   if (!Number.isInteger(horizon) || horizon < 1 || horizon > 52) throw new RangeError(`horizonWeeks must be an integer in 1..52 (got ${horizon})`);
   const level = options.level ?? 0.9;
   const maxOrigins = options.maxOrigins ?? 40;
-  const backtestDays = options.backtestDays ?? 364;
+  const backtestDays = options.backtestDays ?? Number.POSITIVE_INFINITY;
   const n = series.length;
   if (Math.floor(n / 7) < 8) throw new RangeError(`a forecast needs at least 8 weeks of history (got ${n} days)`);
 
   // Rolling-origin backtest: origins (history lengths) every 7 days, the last one a week before the end.
-  const first = Math.max(56, n - 7 - backtestDays - 7 * (horizon - 1));
+  const first = Math.max(56, n - 7 - backtestDays);
   const candidates: number[] = [];
   for (let L = n - 7; L >= first; L -= 7) candidates.unshift(L);
   const step = Math.max(1, Math.ceil(candidates.length / maxOrigins));
