@@ -18,6 +18,12 @@ export const ShopSettingsSchema = z.object({
     .default({ productIds: [], tags: [], collectionIds: [], vendors: [] }),
   /** Half-life in days for weighting recent orders more; null = every order counts the same. */
   recencyHalfLifeDays: z.number().int().positive().max(3650).nullable().default(null),
+  /**
+   * Gross margin, in percent of net revenue, for order lines whose variant has no unit cost in Shopify: lifetime value
+   * and acquisition payback are counted in contribution (ADR 026). null: not entered (lines without a cost then leave
+   * the analysis on net revenue, and the Customer value page says so).
+   */
+  defaultMarginPercent: z.number({ message: "must be a number" }).gt(0, "must be more than 0 %").max(100, "must be at most 100 %").nullable().default(null),
   /** The storefront widgets (ADR 019), published to the shop's `$app.widget_settings` metafield. */
   storefront: z
     .object({

@@ -4,11 +4,13 @@ import { Banner, BlockStack, Button, Card, DataTable, EmptyState, FormLayout, In
 import { useState } from "react";
 import { z } from "zod";
 import { jobQueue } from "../jobs/queue.server";
-import { customerValuePage } from "../lib/insights/customer-value-page.server";
+import { customerValuePage, saveDefaultMargin } from "../lib/insights/customer-value-page.server";
 import { recordMarketingSpend, SpendError } from "../lib/insights/marketing-spend.server";
 import { requestInsightsRecompute } from "../lib/insights/recompute.server";
 import { Caveats, RecomputeButton, SectionCard, Stat } from "../components/insight-page";
 import { SegmentPublishing } from "../components/segment-publishing";
+import { CustomerValueMargin } from "../components/customer-value-margin";
+import { CustomerValueValidation } from "../components/customer-value-validation";
 import { ActionError } from "../lib/insights/action-error";
 import { publishSegment, unpublishSegment } from "../lib/segments/publish.server";
 import { resumeSegmentWork, segmentsPage } from "../lib/segments/segments-page.server";
@@ -22,7 +24,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return { ...value, publishing, access: missingAccess("segments", session.scope) };
 };
 
-const Intent = z.object({ intent: z.enum(["recompute", "spend", "publish-segment", "unpublish-segment", "resume-segment"]) });
+const Intent = z.object({ intent: z.enum(["recompute", "spend", "margin", "publish-segment", "unpublish-segment", "resume-segment"]) });
 const PublicationId = z.object({ id: z.string().trim().min(1).max(100) });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -46,6 +48,19 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       if (error instanceof ActionError) return data({ ok: false as const, error: error.message }, { status: error.status });
       throw error;
     }
+  }
+  if (intent.data.intent === "margin") {
+    const result = await saveDefaultMargin({ shop: session.shop, input: form });
+    if (!result.ok) return data({ ok: false as const, error: null, marginError: result.error }, { status: 400 });
+    await requestInsightsRecompute({ shop: session.shop, queue: jobQueue() });
+    return {
+      ok: true as const,
+      saved: null,
+      marginSaved:
+        result.defaultMarginPercent === null
+          ? "Default margin cleared; customer value is being recomputed."
+          : `Default margin ${result.defaultMarginPercent} % saved; customer value is being recomputed in contribution.`,
+    };
   }
   if (intent.data.intent === "spend") {
     try {
@@ -90,6 +105,8 @@ export default function CustomersPage() {
   const segmentAnswer = answer && "segmentErrors" in answer ? answer.segmentErrors : undefined;
   const segmentMessage = answer && "segmentMessage" in answer ? answer.segmentMessage : null;
   const publishCard = <SegmentPublishing {...page.publishing} errors={segmentAnswer} message={segmentMessage} />;
+  const marginError = answer && "marginError" in answer ? (answer.marginError ?? null) : null;
+  const marginSaved = answer && "marginSaved" in answer ? (answer.marginSaved ?? null) : null;
   if (!page.ready) {
     return (
       <Page title="Customer value">
@@ -101,12 +118,17 @@ export default function CustomersPage() {
               <div style={{ marginTop: 12 }}>{recompute}</div>
             </EmptyState>
           </Card>
+          <Card>
+            <CustomerValueMargin basis={null} defaultMarginPercent={page.defaultMarginPercent} error={marginError} saved={marginSaved} />
+          </Card>
           {page.publishing.publications.length > 0 || page.publishing.choices.some((c) => c.customers > 0) ? publishCard : null}
         </BlockStack>
       </Page>
     );
   }
-  const { summary, model, groups, agreement, cohorts, churn, holdout, slipping, segments, cac, currency, computedAt } = page;
+  const { summary, model, groups, agreement, cohorts, churn, validation, predictions, basis, horizons, slipping, segments, cac, currency, computedAt } = page;
+  const valueLabel = basis.basis === "contribution" ? "contribution" : "net revenue";
+  const between = (i: { low: string; high: string } | null) => (i ? ` (90 % interval ${i.low} – ${i.high})` : "");
   const months = Math.max(0, ...cohorts.map((c) => c.retention.length));
   return (
     <Page
@@ -117,15 +139,41 @@ export default function CustomersPage() {
       <Layout>
         <MissingAccessBanner access={page.access} />
         <Caveats caveats={summary.caveats} />
-        {model && (
+        {model && predictions.shown && (
           <Layout.Section>
-            <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
-              <Stat label="Expected orders, next 90 days" value={model.expectedPurchases === null ? "—" : Math.round(model.expectedPurchases).toLocaleString("en-US")} />
-              <Stat label="Customer lifetime value, next 12 months" value={model.clv} />
-              <Stat label="Customers the model expects have churned" value={model.expectedChurn ? pct(model.expectedChurn.churnShare) : "—"} />
+            <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+              <Stat
+                label={`Expected repeat purchases, next ${horizons.purchasesDays} days (${model.purchases.name})`}
+                value={model.expectedPurchases === null ? "—" : Math.round(model.expectedPurchases).toLocaleString("en-US")}
+              />
+              <Stat label={`Lifetime value, next 12 months, in ${valueLabel}${between(model.interval?.total ?? null)}`} value={model.clv ?? "—"} />
+              <Stat
+                label={`Lifetime value per customer, next 12 months, in ${valueLabel}${between(model.interval?.perCustomer ?? null)}`}
+                value={model.interval?.perCustomer?.estimate ?? "—"}
+              />
+              <Stat label="Share of customers the model expects have stopped buying" value={model.expectedChurn ? pct(model.expectedChurn.churnShare) : "—"} />
             </InlineGrid>
           </Layout.Section>
         )}
+        {!predictions.shown && (
+          <Layout.Section>
+            <Banner tone="warning" title="No predictions shown">
+              <Text as="p">
+                {predictions.withheld
+                  ? `The purchase model's predictions are not shown as predictions because ${predictions.withheld}.`
+                  : "No purchase model could be fitted on these orders."}{" "}
+                What is shown are observed figures: {summary.customers.toLocaleString("en-US")} customers, {pct(summary.customers > 0 ? summary.repeatCustomers / summary.customers : null)} of
+                them bought more than once; {basis.basis === "contribution" ? `contribution to date ${basis.contribution}` : `net revenue to date ${basis.netRevenue}`}.
+              </Text>
+            </Banner>
+          </Layout.Section>
+        )}
+        <SectionCard title="What the money figures are">
+          <CustomerValueMargin basis={basis} defaultMarginPercent={page.defaultMarginPercent} error={marginError} saved={marginSaved} />
+        </SectionCard>
+        <SectionCard title="Does the purchase model predict well? (holdout check)">
+          <CustomerValueValidation validation={validation} />
+        </SectionCard>
         <SectionCard title="RFM groups">
           {agreement && (
             <Text as="p" tone="subdued">
@@ -134,17 +182,24 @@ export default function CustomersPage() {
           )}
           <DataTable
             columnContentTypes={["text", "numeric", "numeric"]}
-            headings={["Group", "Customers", "Average lifetime value (12 months)"]}
-            rows={groups.map((g) => [g.group.replaceAll("_", " ").toLowerCase(), g.customers.toLocaleString("en-US"), g.clv])}
+            headings={["Group", "Customers", `Average lifetime value per customer, next 12 months, in ${valueLabel}`, "90 % interval"]}
+            rows={groups.map((g) => [
+              g.group.replaceAll("_", " ").toLowerCase(),
+              g.customers.toLocaleString("en-US"),
+              g.clv ?? "—",
+              g.interval ? `${g.interval.low} – ${g.interval.high}` : "—",
+            ])}
           />
         </SectionCard>
         <SectionCard title="Valuable customers slipping away">
-          {slipping.length === 0 ? (
+          {!predictions.shown ? (
+            <Text as="p">Not shown: this list rests on the purchase model&apos;s chance that a customer is still active, and the model is not shown as a prediction (see above).</Text>
+          ) : slipping.length === 0 ? (
             <Text as="p">No repeat customer is below a 50 % chance of still being active.</Text>
           ) : (
             <DataTable
               columnContentTypes={["text", "numeric", "numeric", "numeric", "text"]}
-              headings={["Customer id", "Orders", "Spent", "Chance still active", "RFM group"]}
+              headings={["Customer id", "Orders", "Spent (net of refunds)", "Chance still active (model)", "RFM group"]}
               rows={slipping.map((s) => [s.customerId, s.orders, s.totalSpend, pct(s.pAlive), s.rfmGroup.replaceAll("_", " ").toLowerCase()])}
             />
           )}
@@ -175,8 +230,17 @@ export default function CustomersPage() {
                 </Text>
                 <DataTable
                   columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "text"]}
-                  headings={["Segment", "Customers", "Average order", "Orders per customer", "Came back", "Lifetime value (12 months)", "Churn", "Top products"]}
-                  rows={seg.rows.map((r) => [r.segment, r.customers, r.aov, r.purchaseFrequency.toFixed(2), pct(r.repeatRate), r.meanClv, pct(r.churn), r.topProducts.join(", ")])}
+                  headings={[
+                    "Segment",
+                    "Customers",
+                    "Average order (paid, net of refunds)",
+                    "Orders per customer",
+                    "Came back",
+                    `Lifetime value per customer, next 12 months, in ${valueLabel}`,
+                    predictions.shown ? "Churn (model)" : "Churn",
+                    "Top products",
+                  ]}
+                  rows={seg.rows.map((r) => [r.segment, r.customers, r.aov, r.purchaseFrequency.toFixed(2), pct(r.repeatRate), r.meanClv ?? "—", predictions.shown ? pct(r.churn) : "—", r.topProducts.join(", ")])}
                 />
                 {seg.comparison && (
                   <Text as="p" tone="subdued">
@@ -195,15 +259,24 @@ export default function CustomersPage() {
           {answer && answer.ok && answer.saved && <Banner tone="success">{answer.saved}</Banner>}
           <Text as="p" tone="subdued">
             Enter what you spent on marketing per month (and per channel, if you like): the app divides it by the new customers of that
-            month for CAC, and compares it with their lifetime value.
+            month (guest checkouts included) for CAC, and compares it with their lifetime value in {valueLabel} (to date plus the next 12
+            months).
           </Text>
           <SpendForm currency={currency} />
           {cac ? (
             <>
               <DataTable
                 columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-                headings={["Month", "Spend", "New customers", "CAC", "LTV", "LTV:CAC", "Payback (months)"]}
-                rows={cac.months.map((m) => [m.month, m.spend, m.newCustomers, m.cac, m.ltv, m.ltvToCac === null ? "—" : m.ltvToCac.toFixed(2), m.paybackMonths ?? "—"])}
+                headings={["Month", "Spend", "New customers (of them guests)", "CAC", `LTV per new customer, in ${valueLabel}`, "LTV:CAC", `Payback on ${valueLabel} (months)`]}
+                rows={cac.months.map((m) => [
+                  m.month,
+                  m.spend,
+                  `${m.newCustomers} (${m.guestNewCustomers})`,
+                  m.cac,
+                  m.ltv,
+                  m.ltvToCac === null ? "—" : m.ltvToCac.toFixed(2),
+                  m.paybackMonths ?? "—",
+                ])}
               />
               {cac.messages.map((m) => (
                 <Text as="p" tone="subdued" key={m}>
@@ -218,19 +291,15 @@ export default function CustomersPage() {
         {model && (
           <SectionCard title="The models behind it">
             <Text as="p">
-              BG/NBD (days): r = {fixed(model.bgnbd.params.r)}, α = {fixed(model.bgnbd.params.alpha, 2)}, a = {fixed(model.bgnbd.params.a)}, b ={" "}
-              {fixed(model.bgnbd.params.b)}
-              {model.bgnbd.standardErrors ? ` (standard errors ${fixed(model.bgnbd.standardErrors.r)}, ${fixed(model.bgnbd.standardErrors.alpha, 2)}, ${fixed(model.bgnbd.standardErrors.a)}, ${fixed(model.bgnbd.standardErrors.b)})` : ""}
-              ; log-likelihood {model.bgnbd.logLikelihood.toFixed(1)}.
-              {model.gammaGamma ? ` Gamma-Gamma spend: p = ${fixed(model.gammaGamma.params.p)}, q = ${fixed(model.gammaGamma.params.q)}, v = ${fixed(model.gammaGamma.params.v, 1)}.` : ""}
+              {model.purchases.name} (time in days): r = {fixed(model.purchases.params.r)}, α = {fixed(model.purchases.params.alpha, 2)}, a ={" "}
+              {fixed(model.purchases.params.a)}, b = {fixed(model.purchases.params.b)}
+              {model.purchases.standardErrors
+                ? ` (standard errors ${fixed(model.purchases.standardErrors.r)}, ${fixed(model.purchases.standardErrors.alpha, 2)}, ${fixed(model.purchases.standardErrors.a)}, ${fixed(model.purchases.standardErrors.b)})`
+                : ""}
+              ; log-likelihood {model.purchases.logLikelihood.toFixed(1)}.
+              {model.gammaGamma ? ` Gamma-Gamma ${valueLabel} per order: p = ${fixed(model.gammaGamma.params.p)}, q = ${fixed(model.gammaGamma.params.q)}, v = ${fixed(model.gammaGamma.params.v, 1)}.` : ""}
+              {model.interval ? ` Intervals: ${model.interval.draws} draws of the parameters from their estimated uncertainty; they do not include the randomness of the purchases themselves.` : ""}
             </Text>
-            {holdout && (
-              <DataTable
-                columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-                headings={[`Repeat orders by ${holdout.calibrationEnd}`, "Customers", `Actual repeat orders to ${holdout.holdoutEnd}`, "Predicted"]}
-                rows={holdout.buckets.map((b) => [b.frequency, b.customers, b.actual.toFixed(2), b.predicted.toFixed(2)])}
-              />
-            )}
           </SectionCard>
         )}
         <Layout.Section>{publishCard}</Layout.Section>

@@ -7,6 +7,7 @@ describe("shop settings", () => {
       uiLocale: "en",
       exclusions: { productIds: [], tags: [], collectionIds: [], vendors: [] },
       recencyHalfLifeDays: null,
+      defaultMarginPercent: null,
       storefront: { holdoutShare: 0.1, salt: defaultStorefrontSalt("a.myshopify.com"), widgets: { fbt: true, upgrade: true, cart: true }, version: 1 },
     };
     expect(parseShopSettings("a.myshopify.com", {})).toEqual(expected);
@@ -52,5 +53,13 @@ describe("shop settings", () => {
     expect(() => parseShopSettings("a.myshopify.com", { storefront: { version: 1.5 } })).toThrow(/storefront\.version/);
     expect(() => parseShopSettings("a.myshopify.com", { storefront: { salt: "" } })).toThrow(/storefront\.salt/);
     expect(() => parseShopSettings("a.myshopify.com", { storefront: { widgets: { fbt: "yes" } } })).toThrow(/storefront\.widgets\.fbt/);
+  });
+
+  it("keeps a default margin between 0 and 100 %, refuses others with the field", () => {
+    expect(parseShopSettings("a.myshopify.com", { defaultMarginPercent: 42.5 }).defaultMarginPercent).toBe(42.5);
+    expect(parseShopSettings("a.myshopify.com", { defaultMarginPercent: 100 }).defaultMarginPercent).toBe(100);
+    expect(() => parseShopSettings("a.myshopify.com", { defaultMarginPercent: 0 })).toThrow(/defaultMarginPercent: must be more than 0 %/);
+    expect(() => parseShopSettings("a.myshopify.com", { defaultMarginPercent: 120 })).toThrow(/defaultMarginPercent: must be at most 100 %/);
+    expect(() => parseShopSettings("a.myshopify.com", { defaultMarginPercent: "40" })).toThrow(/defaultMarginPercent/);
   });
 });

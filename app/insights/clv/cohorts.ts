@@ -17,7 +17,8 @@
  * Input orders are plain (customer, instant, amount) records in one currency, as for RFM (cancelled and test orders
  * already left out by the caller). Nothing here reads a clock.
  */
-import { probabilityAlive, type BgNbdParams } from "./bgnbd";
+import { type BgNbdParams } from "./bgnbd";
+import { aliveProbability, asRepeatModel, type RepeatModel } from "./repeat-model";
 import { dayNumberIn, dayNumberOf, dayOfNumber, SummaryError } from "./summary";
 
 export interface CohortOrder {
@@ -263,15 +264,16 @@ export interface ModelChurn {
 
 /**
  * Model-based churn: the expected number and share of customers who have dropped out by the calibration end under
- * the fitted BG/NBD model, 1 − mean P(alive | x, t_x, T). Customers without a repeat purchase are alive with
+ * the fitted BG/NBD (or MBG/NBD) model, 1 − mean P(alive | x, t_x, T). Under BG/NBD customers without a repeat purchase are alive with
  * probability 1 in BG/NBD (dropout happens only after a repeat purchase).
  */
-export function modelChurn(params: BgNbdParams, customers: Iterable<{ x: number; t_x: number; T: number }>): ModelChurn {
+export function modelChurn(modelOrParams: RepeatModel | BgNbdParams, customers: Iterable<{ x: number; t_x: number; T: number }>): ModelChurn {
+  const model = asRepeatModel(modelOrParams);
   let n = 0;
   let alive = 0;
   for (const c of customers) {
     n++;
-    alive += probabilityAlive(params, c.x, c.t_x, c.T);
+    alive += aliveProbability(model, c.x, c.t_x, c.T);
   }
   if (n === 0) throw new CohortError("model churn needs at least one customer");
   return { customers: n, expectedAlive: alive, expectedChurned: n - alive, churnShare: (n - alive) / n };

@@ -23,6 +23,8 @@ export interface LoadedOrder extends InsightOrder {
   createdAt: Date;
   cancelledAt: Date | null;
   currency: string;
+  /** Lines after discounts, before tax and shipping (Shopify's subtotal). */
+  subtotal: number;
   total: number;
   totalRefunded: number;
   discountCodes: string[];
@@ -54,12 +56,13 @@ export async function loadOrders(db: Db, shop: string): Promise<LoadedOrder[]> {
       test: boolean;
       customerId: string | null;
       currency: string;
+      subtotal: bigint;
       total: bigint;
       totalRefunded: bigint;
       discountCodes: string[];
       sourceName: string | null;
     }[] = await db.$queryRawUnsafe(
-      `SELECT "id", "createdAt", "cancelledAt", "test", "customerId", "currency", "total", "totalRefunded", "discountCodes", "sourceName"
+      `SELECT "id", "createdAt", "cancelledAt", "test", "customerId", "currency", "subtotal", "total", "totalRefunded", "discountCodes", "sourceName"
        FROM "Order" WHERE "shop" = $1 ${after ? `AND ("createdAt", "id") > ($2::timestamptz, $3)` : ""}
        ORDER BY "createdAt", "id" LIMIT ${PAGE}`,
       shop,
@@ -96,6 +99,7 @@ export async function loadOrders(db: Db, shop: string): Promise<LoadedOrder[]> {
         test: o.test,
         customerId: o.customerId,
         currency: o.currency,
+        subtotal: Number(o.subtotal),
         total: Number(o.total),
         totalRefunded: Number(o.totalRefunded),
         discountCodes: o.discountCodes,
