@@ -82,7 +82,17 @@ describe("evaluateAction on synthetic shops", () => {
     expect(r.ci!.lower).toBeLessThanOrEqual(0.15);
     expect(r.ci!.upper).toBeGreaterThanOrEqual(0.15);
     expect(r.prePost! - r.estimate!).toBeGreaterThan(0.02); // pre/post also credits the shock
-    expect(r.verdict).toBe("achieved");
+    // ADR 023: achieved only when the interval's lower bound reaches the goal. With a goal of 5 points the interval
+    // still holds values short of it: inconclusive, with the share of bootstrap draws at or beyond the goal.
+    expect(r.ci!.lower).toBeLessThan(0.05);
+    expect(r.verdict).toBe("inconclusive");
+    expect(r.goalShare!).toBeGreaterThan(0.5);
+    expect(r.reason).toMatch(/bootstrap resamples of the data give an effect at or beyond the goal/);
+    // Against a goal the whole interval clears, the same evaluation is achieved.
+    const low = evaluateAction(shop({ targetPerDay: 12, targetRate: 0.3, targetRateInWindow: 0.45, commonShock: 0.05 }, 1), action({ goal: { direction: "increase", minimumEffect: 0.01 } }), options);
+    expect(low.ci).toEqual(r.ci);
+    expect(low.ci!.lower).toBeGreaterThanOrEqual(0.01);
+    expect(low.verdict).toBe("achieved");
   });
 
   it("a null effect is not credited: not achieved or inconclusive", () => {
@@ -112,11 +122,14 @@ describe("evaluateAction on synthetic shops", () => {
 
   it("recovers a relative units lift (+30 %) against a common +10 % shock", () => {
     const orders = shop({ targetPerDay: 10, targetRate: 0.3, targetRateInWindow: 0.3, commonShock: 0, unitsLift: 1.3, unitsShock: 1.1 }, 7);
-    const r = evaluateAction(orders, action({ metric: "units", target: { products: ["T"] }, goal: { direction: "increase", minimumEffect: 0.1 } }), options);
+    const r = evaluateAction(orders, action({ metric: "units", target: { products: ["T"] }, goal: { direction: "increase", minimumEffect: 0.05 } }), options);
     expect(r.effectKind).toBe("relative");
     expect(r.ci!.lower).toBeLessThanOrEqual(0.3);
     expect(r.ci!.upper).toBeGreaterThanOrEqual(0.3);
+    expect(r.ci!.lower).toBeGreaterThanOrEqual(0.05);
     expect(r.verdict).toBe("achieved");
+    expect(r.placebo!.passed).toBe(true);
+    expect(r.mde!.value).toBeGreaterThan(0);
   });
 
   it("the metric must be chosen before launch; attach-rate needs add-ons", () => {
@@ -147,6 +160,11 @@ describe("the demo store's BTS2024 promotion (seed 42, 20,000 orders)", () => {
     expect(r.method).toBe("difference-in-differences");
     expect(r.ci!.lower).toBeLessThanOrEqual(p.trueEffect);
     expect(r.ci!.upper).toBeGreaterThanOrEqual(p.trueEffect);
-    expect(r.verdict).toBe("achieved");
+    // ADR 023: the interval (control chosen again in each draw, blocks of days, customers as clusters) is wide on this
+    // small control, so a goal of +10 points is not yet cleared by its lower bound; +5 points is.
+    expect(r.verdict).not.toBe("not achieved");
+    expect(r.ci!.lower).toBeGreaterThan(0);
+    expect(r.placebo!.passed).toBe(true);
+    expect(r.donors.complements.length).toBeGreaterThan(0); // laptop accessories co-bought with the laptops
   });
 });
