@@ -15,13 +15,25 @@
  *   `censored` says so). `medianDays`: median days from A to B over the paths. Needs count ≥ minPaths (default 3).
  * - Title similarity ≥ minSimilarity (default 0.5): the cold start, before anyone has upgraded.
  *
- * Score = Wilson lower bound (95 %, one-sided) of the share + similarityWeight (default 0.1) × similarity: observed
- * behaviour dominates once there are buyers enough, and the similarity ranks candidates without history. Ties by price
+ * Baseline (ADR 025): a popular pricier product is bought later by many customers whatever they bought first, so a share
+ * alone makes it look like an upgrade of everything. Beside the share stands how often COMPARABLE customers who did not
+ * buy A bought B: registered customers who bought a product of A's type (any product when A has none) but never A,
+ * counted from their first purchase of that type, over the same window and with the same censoring rule; the share
+ * of them who first bought B in a later order within the window is the baseline, and lift = share / baseline. With at
+ * least `minComparable` (default 10) such customers, a B that is not of A's line counts its path as evidence only when
+ * the share is significantly above the baseline (one-sided Fisher exact test of the 2 × 2 table A's buyers vs
+ * comparable customers × bought B or not, p ≤ `alpha`, default 0.05), and then scores the Wilson lower bound LESS the
+ * baseline; a path at the baseline scores nothing (the candidate stays only on title similarity). A tier step of A's
+ * own line (sameLine) is a step up by the catalog's structure: its path stays evidence and scores as before, with its
+ * lift shown beside the share. With fewer comparable customers there is no baseline.
+ *
+ * Score = Wilson lower bound (95 %, one-sided) of the share [− baseline] + similarityWeight (default 0.1) × similarity:
+ * observed behaviour dominates once there are buyers enough, and the similarity ranks candidates without history. Ties by price
  * (the nearer step up first), then id. Explanations: "12 % of VietBook 14 buyers came back for the VietBook 14 Pro, a
  * median 160 days later", or, without paths, "a step up from the VietBook 14: same line, 1.6× the price".
  */
 import { isOfferable, type Basket, type InsightProduct, type ProductMap } from "./baskets";
-import { compareText, wilsonLower } from "./rules";
+import { compareText, fisherGreaterLogP, wilsonLower } from "./rules";
 import { jaccard, lineTokens } from "./text-similarity";
 
 const DAY_MS = 86_400_000;
@@ -36,6 +48,25 @@ export interface UpgradeOptions {
   minPriceRatio?: number;
   /** Most upgrades listed per product (default 5). */
   maxPerProduct?: number;
+  /** Fewest comparable non-buyers of A for a baseline (default 10). */
+  minComparable?: number;
+  /** Significance of "share above the baseline" (default 0.05). */
+  alpha?: number;
+}
+
+/** How often comparable customers who did not buy A bought B (see the header). */
+export interface UpgradeBaseline {
+  /** Comparable customers who never bought A (window observed, or all of them when the path is censored). */
+  customers: number;
+  /** Of them, those who first bought B in a later order within the window. */
+  bought: number;
+  share: number;
+  /** The path's share / this share (null when no comparable customer bought B). */
+  lift: number | null;
+  /** One-sided Fisher exact p-value of "A's buyers come back for B more often than comparable customers". */
+  pValue: number;
+  /** p ≤ alpha: the path counts as evidence of an upgrade. */
+  aboveBaseline: boolean;
 }
 
 export interface UpgradePath {
@@ -63,6 +94,8 @@ export interface UpgradeCandidate {
   sameLine: boolean;
   similarity: number;
   path: UpgradePath | null;
+  /** The path against comparable non-buyers of A; null without a path or without comparable customers enough. */
+  baseline?: UpgradeBaseline | null;
   score: number;
   explanation: string;
 }
@@ -112,11 +145,78 @@ export function findUpgrades(baskets: readonly Basket[], products: ProductMap, o
   const similarityWeight = options.similarityWeight ?? 0.1;
   const minPriceRatio = options.minPriceRatio ?? 1;
   const maxPerProduct = options.maxPerProduct ?? 5;
+  const minComparable = options.minComparable ?? 10;
+  const alpha = options.alpha ?? 0.05;
+
+  // Comparable customers (the baseline): each customer's first purchase of each product type ("*": of anything), and
+  // per (type, B) how many of the type's customers first bought B in a later order within the window, all and
+  // observed (first purchase of the type + window ≤ asOf).
+  const typeOf = (id: string) => products.get(id)?.productType.trim() ?? "";
+  const groupOf = (id: string) => typeOf(id) || "*";
+  const customers = [...firstPurchases(baskets).values()];
+  const refTimes = customers.map((firsts) => {
+    const ref = new Map<string, number>();
+    for (const [item, t] of firsts) {
+      for (const g of typeOf(item) ? [typeOf(item), "*"] : ["*"]) {
+        const seen = ref.get(g);
+        if (seen === undefined || t < seen) ref.set(g, t);
+      }
+    }
+    return ref;
+  });
+  const groupCustomers = new Map<string, { all: number; observed: number }>();
+  const groupBought = new Map<string, Map<string, { all: number; observed: number }>>();
+  const customersOf = new Map<string, number[]>();
+  customers.forEach((firsts, c) => {
+    for (const item of firsts.keys()) {
+      let list = customersOf.get(item);
+      if (!list) customersOf.set(item, (list = []));
+      list.push(c);
+    }
+    for (const [g, t0] of refTimes[c]!) {
+      const old = t0 + windowMs <= asOf;
+      const n = groupCustomers.get(g) ?? { all: 0, observed: 0 };
+      n.all++;
+      if (old) n.observed++;
+      groupCustomers.set(g, n);
+      let row = groupBought.get(g);
+      if (!row) groupBought.set(g, (row = new Map()));
+      for (const [b, tb] of firsts) {
+        if (!(tb > t0 && tb - t0 <= windowMs)) continue;
+        const x = row.get(b) ?? { all: 0, observed: 0 };
+        x.all++;
+        if (old) x.observed++;
+        row.set(b, x);
+      }
+    }
+  });
+  /** A's own buyers within its group's counts, to be taken out: comparable customers never bought A. */
+  const ownCounts = (a: string) => {
+    const g = groupOf(a);
+    const n = { all: 0, observed: 0 };
+    const bought = new Map<string, { all: number; observed: number }>();
+    for (const c of customersOf.get(a) ?? []) {
+      const t0 = refTimes[c]!.get(g)!;
+      const old = t0 + windowMs <= asOf;
+      n.all++;
+      if (old) n.observed++;
+      for (const [b, tb] of customers[c]!) {
+        if (!(tb > t0 && tb - t0 <= windowMs)) continue;
+        const x = bought.get(b) ?? { all: 0, observed: 0 };
+        x.all++;
+        if (old) x.observed++;
+        bought.set(b, x);
+      }
+    }
+    return { g, n, bought };
+  };
+  let own: ReturnType<typeof ownCounts> | null = null;
+  let ownOf = "";
 
   // Paths: per (A, B), the customers' delays and whether A's window had ended; per A, buyers and observed buyers.
   const buyers = new Map<string, { all: number; observed: number }>();
   const paths = new Map<string, Map<string, { days: number[]; observed: number }>>();
-  for (const firsts of firstPurchases(baskets).values()) {
+  for (const firsts of customers) {
     const bought = [...firsts.entries()].sort((x, y) => x[1] - y[1]);
     for (let i = 0; i < bought.length; i++) {
       const [a, ta] = bought[i]!;
@@ -184,12 +284,34 @@ export function findUpgrades(baskets: readonly Basket[], products: ProductMap, o
         medianDays: median([...cell.days].sort((x, y) => x - y)),
       };
     }
-    if (!path && similarity < minSimilarity) return null;
+    let baseline: UpgradeBaseline | null = null;
+    if (path) {
+      if (ownOf !== a.id) {
+        own = ownCounts(a.id);
+        ownOf = a.id;
+      }
+      const mine = own!;
+      const key = path.censored ? "all" : "observed";
+      const comparable = (groupCustomers.get(mine.g)?.[key] ?? 0) - mine.n[key];
+      const bought = (groupBought.get(mine.g)?.get(b.id)?.[key] ?? 0) - (mine.bought.get(b.id)?.[key] ?? 0);
+      if (comparable >= minComparable) {
+        const base = path.censored ? path.buyers : path.observedBuyers;
+        const share = bought / comparable;
+        const pValue = Math.exp(fisherGreaterLogP(path.upgraded, base + comparable, path.upgraded + bought, base));
+        baseline = { customers: comparable, bought, share, lift: share > 0 ? path.share / share : null, pValue, aboveBaseline: pValue <= alpha };
+      }
+    }
+    // A tier step of the same line is a step up by the catalog's own structure: its path stays evidence, shown with its
+    // lift. Any other pricier product of the type must beat the comparable customers to count, and scores its excess.
+    const evidence = path !== null && (baseline === null || sameLine || baseline.aboveBaseline);
+    if (!evidence && similarity < minSimilarity) return null;
     const priceRatio = a.price > 0 ? b.price / a.price : Number.POSITIVE_INFINITY;
-    const score = (path ? wilsonLower(path.upgraded, path.censored ? path.buyers : path.observedBuyers) : 0) + similarityWeight * similarity;
-    const explanation = path
-      ? `${percent(path.share)} of ${a.title} buyers came back for the ${b.title}, a median ${Math.round(path.medianDays)} days later`
+    const wilson = path ? wilsonLower(path.upgraded, path.censored ? path.buyers : path.observedBuyers) : 0;
+    const behaviour = !evidence ? 0 : baseline && !sameLine ? Math.max(0, wilson - baseline.share) : wilson;
+    const score = behaviour + similarityWeight * similarity;
+    const explanation = evidence
+      ? `${percent(path!.share)} of ${a.title} buyers came back for the ${b.title}, a median ${Math.round(path!.medianDays)} days later`
       : `a step up from the ${a.title}: ${sameLine ? "same line" : "similar name"}${Number.isFinite(priceRatio) ? `, ${priceRatio.toFixed(1)}× the price` : ""}`;
-    return { productId: b.id, title: b.title, price: b.price, priceRatio, sameType, sharedCollections, sameLine, similarity, path, score, explanation };
+    return { productId: b.id, title: b.title, price: b.price, priceRatio, sameType, sharedCollections, sameLine, similarity, path, baseline, score, explanation };
   }
 }

@@ -3,6 +3,7 @@ import { useActionData, useLoaderData, useSearchParams, type ShouldRevalidateFun
 import { Badge, BlockStack, Button, Card, DataTable, EmptyState, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { BundleLaunchPanel, type LaunchAnswer, type PreviewData } from "../components/bundle-launch";
+import { CrossSellRanking } from "../components/cross-sell-ranking";
 import { jobQueue } from "../jobs/queue.server";
 import { bundleStatusByItems, FORM_FIELDS, launchBundle, previewBundleLaunch, syncBundlesIfDue } from "../lib/discounts/bundle-launch.server";
 import { ActionError } from "../lib/insights/action-error";
@@ -139,6 +140,7 @@ export default function CrossSellPage() {
             {summary.productRules.toLocaleString("en-US")} mined) are suggested; without enough history a product gets
             complementary types, then bestsellers, each labelled.
           </Text>
+          <CrossSellRanking ranking={summary.ranking} />
           <Select
             label="Product"
             options={anchors.map((a) => ({ label: a.title, value: a.id }))}
@@ -166,9 +168,9 @@ export default function CrossSellPage() {
             <Text as="p">No higher-tier alternative found yet (products need a pricier sibling of the same type, collection or line).</Text>
           ) : (
             <DataTable
-              columnContentTypes={["text", "text", "text"]}
-              headings={["Bought", "Upgrade to", "Evidence"]}
-              rows={upgrades.map((u) => [u.from, u.to, u.explanation])}
+              columnContentTypes={["text", "text", "text", "text"]}
+              headings={["Bought", "Upgrade to", "Evidence", "Against comparable shoppers"]}
+              rows={upgrades.map((u) => [u.from, u.to, u.explanation, u.versus ?? "—"])}
             />
           )}
         </SectionCard>

@@ -1,7 +1,16 @@
 /** What the admin's "Cross-sell and upgrades" page shows: the stored results, trimmed and titled for display. */
 import type { PrismaClient } from "@prisma/client";
 import defaultPrisma from "../../db.server";
+import { percent } from "../../insights/upgrades";
+import type { UpgradeBaseline } from "../../insights/upgrades";
 import { readCrossSell } from "./cross-sell.server";
+
+/** "3.4× the 4.2 % of comparable shoppers (1,408)", or "at the baseline" wording when the lift is not significant. */
+export function comparedWith(share: number, b: UpgradeBaseline): string {
+  const base = `${percent(b.share)} of ${b.customers.toLocaleString("en-US")} comparable shoppers`;
+  if (b.lift === null) return `${percent(share)} vs none of ${b.customers.toLocaleString("en-US")} comparable shoppers`;
+  return `${percent(share)} vs ${base}: ${b.lift.toFixed(1)}×${b.aboveBaseline ? "" : " (not significantly above)"}`;
+}
 
 const ANCHORS = 50;
 const UPGRADES = 25;
@@ -27,7 +36,16 @@ export async function crossSellPage({ shop, product, db = defaultPrisma }: { sho
       ? { id: chosen, title: title(chosen), recommendations: (data.recommendations[chosen] ?? []).map((r) => ({ ...r, title: title(r.productId) })) }
       : null,
     upgrades: data.upgrades
-      .flatMap((u) => u.upgrades.slice(0, 1).map((c) => ({ from: u.title, to: c.title, score: c.score, explanation: c.explanation })))
+      .flatMap((u) =>
+        u.upgrades.slice(0, 1).map((c) => ({
+          from: u.title,
+          to: c.title,
+          score: c.score,
+          explanation: c.explanation,
+          // Beside the share: how often comparable customers who did not buy A bought B (older snapshots: none).
+          versus: c.path && c.baseline ? comparedWith(c.path.share, c.baseline) : null,
+        })),
+      )
       .sort((a, b) => b.score - a.score)
       .slice(0, UPGRADES),
     bundles: data.bundles.slice(0, BUNDLES).map((b) => ({ ...b, titles: b.items.map(title) })),
