@@ -99,6 +99,16 @@ describe("trends in the app", () => {
       expect(w.lower).toBeLessThan(w.forecast);
       expect(w.upper).toBeGreaterThan(w.forecast);
     }
+    // ADR 024: one calendar (lunar, the planted one), intervals that allow for serial correlation, three Tết seasons,
+    // and intervals calibrated by a backtest whose error is stored.
+    expect(s.calendar!.chosen).toBe("lunar");
+    expect(s.gregorianMonths).toBeNull();
+    expect(s.variance!.method).toBe("occurrence-clustered");
+    expect([s.tet!.seasons, s.tet!.oneSeason]).toEqual([3, false]);
+    expect(fc.backtest!.origins).toBeGreaterThanOrEqual(30);
+    expect(fc.backtest!.calibrated).toBe(true);
+    expect(fc.backtest!.mape).toBeGreaterThan(0);
+    expect(fc.backtest!.mape).toBeLessThan(0.5);
     // The data-quality report counts every stored order (test and cancelled ones too); its warnings reach the summary.
     expect(data.dataQuality.orders).toBe(store.orders.length);
     expect(data.dataQuality.shares.test).toBeCloseTo(store.orders.filter((o) => o.test).length / store.orders.length, 12);
@@ -118,6 +128,9 @@ describe("trends in the app", () => {
     expect(html).toContain("Forecast: orders per week");
     expect(html).toContain("Tết (against the same days without Tết)");
     expect(html).toContain("What these numbers rest on");
+    expect(html).toContain("Backtest: the same method replayed from");
+    expect(html).toMatch(/Mean absolute error \d+\.\d %/);
+    expect(html).toContain("Lunar months");
 
     const other = "trends-other.myshopify.com";
     await createShop(testDb(), { domain: other, currency: "VND" });
