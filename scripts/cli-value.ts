@@ -8,8 +8,12 @@
  *   segments --input <file> --format … --by tag-prefix:<prefix>|first-category|first-product|source|country
  *       [--as-of YYYY-MM-DD] [--inactive-days <n>] [--compare <a,b>] [--seed <n>] [--top <n>] [--map …] [--tz …] [--json]
  *
- * Orders: one purchase per order of a known customer, worth its total less refunds; cancelled and test orders and
- * orders without a customer are left out. Days are counted in --tz (the format's default time zone otherwise).
+ * Orders: one purchase per order of a known customer, worth its line revenue net of discounts and refunds, without tax,
+ * shipping and gift cards (ADR 026); with `clv --margin <percent>` that times the margin (import files carry no unit
+ * costs), i.e. contribution. Cancelled and test orders and orders without a customer are left out.
+ * `clv --model bgnbd|mbgnbd|auto`: the repeat-purchase model; auto (needs --holdout-end) fits both on the calibration
+ * period and keeps the one with the lower holdout error; with a holdout the output has the validation (error, MAE,
+ * decile lift, pass/fail) of every model fitted. Days are counted in --tz (the format's default time zone otherwise).
  * Amounts in the output are in major units of the file's currency (dollars, not cents); the models run on minor units.
  */
 import path from "node:path";
@@ -17,7 +21,10 @@ import { InvalidArgumentError, type Command } from "commander";
 import { openImport, checkFormat, resolveOptions, type ImportSource } from "../app/import/read";
 import type { IngestOrder } from "../app/lib/ingest/types";
 import { IMPORT_FORMATS, ImportError } from "../app/import/types";
-import { countTriples, fitBgNbd, InsufficientDataError, ModelInputError, nextPurchase, probabilityAlive, conditionalExpectedPurchases, type BgNbdFit } from "../app/insights/clv/bgnbd";
+import { countTriples, fitRepeatModel, InsufficientDataError, ModelInputError, nextPurchase, REPEAT_MODEL_NAMES, type BgNbdFit, type RepeatModelKind } from "../app/insights/clv/bgnbd";
+import { orderAmount, orderValue } from "../app/insights/clv/contribution";
+import { aliveProbability, expectedRepeatPurchases, type RepeatModel } from "../app/insights/clv/repeat-model";
+import { chooseRepeatModel, validateHoldout, type HoldoutValidation } from "../app/insights/clv/validation";
 import { customerLifetimeValue, expectedAverageSpend, fitGammaGamma, type GammaGammaFit } from "../app/insights/clv/gamma-gamma";
 import { calibrationHoldoutCheck } from "../app/insights/clv/holdout";
 import { RFM_GROUPS, rfmInputs, rfmMovement, rfmScores, RfmError, type Order } from "../app/insights/clv/rfm";
@@ -60,6 +67,8 @@ interface ReadOptions {
   format: string;
   map: string[];
   tz?: string;
+  /** Default margin, percent: amounts become contribution (no unit costs in files). */
+  margin?: number;
 }
 
 interface OrdersRead {
@@ -91,7 +100,18 @@ async function readCustomerOrders(
     else {
       currency ??= order.currency;
       if (order.currency !== currency) throw new ImportError(`order ${order.id} is in ${order.currency}; the file's orders so far are in ${currency} (one currency per analysis)`);
-      const record = { customerId: order.customerId, at: order.createdAt.getTime(), amount: Number(order.total - order.totalRefunded) };
+      const value = orderValue(
+        {
+          subtotal: Number(order.subtotal),
+          total: Number(order.total),
+          totalRefunded: Number(order.totalRefunded),
+          lines: order.lines.map((l) => ({ ...l, unitPrice: Number(l.unitPrice), totalDiscount: Number(l.totalDiscount) })),
+        },
+        () => null,
+      );
+      const margin = opts.margin === undefined ? null : opts.margin / 100;
+      const amount = Math.round(orderAmount(value, margin === null ? "net-revenue" : "contribution", margin));
+      const record = { customerId: order.customerId, at: order.createdAt.getTime(), amount };
       orders.push(record);
       each?.(order, record);
     }
@@ -130,6 +150,8 @@ export function registerClv(program: Command, io: CliIo, done: Done) {
     .option("--time-unit <unit>", "week or day (default week)", "week")
     .option("--horizon <n>", "expected purchases and CLV over this many time units (default 39 weeks / 273 days)", positive("--horizon"))
     .option("--discount-rate <d>", "CLV discount rate per month (default 0.01)", rate("--discount-rate"), 0.01)
+    .option("--model <model>", "bgnbd, mbgnbd, or auto: the one with the lower holdout error (needs --holdout-end); default bgnbd", "bgnbd")
+    .option("--margin <percent>", "default margin in percent: values in contribution instead of net revenue", positive("--margin"))
     .option("--map <pair>", "csv: map a field to a column, field=column (repeatable)", collect, [] as string[])
     .option("--tz <zone>", "IANA time zone the days are counted in (default: the format's)")
     .option("--json", "print only JSON on stdout")
@@ -142,6 +164,8 @@ export function registerClv(program: Command, io: CliIo, done: Done) {
         timeUnit: string;
         horizon?: number;
         discountRate: number;
+        model: string;
+        margin?: number;
         map: string[];
         tz?: string;
         json?: boolean;
@@ -150,6 +174,9 @@ export function registerClv(program: Command, io: CliIo, done: Done) {
         try {
           resolveOptions(checkFormat(opts.format), { map: opts.map, tz: opts.tz });
           if (opts.timeUnit !== "week" && opts.timeUnit !== "day") throw new ModelInputError(`--time-unit must be week or day, got ${JSON.stringify(opts.timeUnit)}`);
+          if (!["bgnbd", "mbgnbd", "auto"].includes(opts.model)) throw new ModelInputError(`--model must be bgnbd, mbgnbd or auto, got ${JSON.stringify(opts.model)}`);
+          if (opts.model === "auto" && opts.holdoutEnd === undefined) throw new ModelInputError("--model auto chooses by the holdout error: it needs --holdout-end");
+          if (opts.margin !== undefined && opts.margin > 100) throw new ModelInputError(`--margin must be at most 100 (percent), got ${opts.margin}`);
           if (opts.holdoutEnd !== undefined && dayNumberOf(opts.holdoutEnd) <= dayNumberOf(opts.calibrationEnd)) {
             throw new ModelInputError(`--holdout-end ${opts.holdoutEnd} must be after --calibration-end ${opts.calibrationEnd}`);
           }
@@ -172,8 +199,16 @@ export function registerClv(program: Command, io: CliIo, done: Done) {
             currency: read.currency,
           });
           const started = performance.now();
-          // At least a quarter of history: 13 weeks or 91 days.
-          const bg: BgNbdFit = fitBgNbd(countTriples(summary.customers), { minHistory: 91 / unitDays });
+          // At least a quarter of history: 13 weeks or 91 days. With a holdout, every model asked for is checked on it.
+          const counts = countTriples(summary.customers);
+          const kinds: RepeatModelKind[] = opts.model === "auto" ? ["bgnbd", "mbgnbd"] : [opts.model as RepeatModelKind];
+          const fits = new Map(kinds.map((k) => [k, fitRepeatModel(k, counts, { minHistory: 91 / unitDays })] as const));
+          const validations: HoldoutValidation[] =
+            summary.holdoutDuration !== undefined ? kinds.map((k) => validateHoldout({ kind: k, params: fits.get(k)!.params }, summary.customers, summary.holdoutDuration!)) : [];
+          const choice = opts.model === "auto" ? chooseRepeatModel(validations) : null;
+          const kind = choice?.chosen ?? kinds[0]!;
+          const bg: BgNbdFit = fits.get(kind)!;
+          const model: RepeatModel = { kind, params: bg.params };
           let gg: GammaGammaFit | null = null;
           let ggError: string | null = null;
           try {
@@ -186,15 +221,15 @@ export function registerClv(program: Command, io: CliIo, done: Done) {
           const periodLength = 365.25 / 12 / unitDays;
           const customers = summary.customers.map((c) => {
             const next = nextPurchase(bg.params, c.x, c.t_x, c.T);
-            const clv = gg ? customerLifetimeValue(bg.params, gg.params, c, { horizon, periodLength, discountRate: opts.discountRate }) : null;
+            const clv = gg ? customerLifetimeValue(model, gg.params, c, { horizon, periodLength, discountRate: opts.discountRate }) : null;
             return {
               id: c.id,
               x: c.x,
               t_x: c.t_x,
               T: c.T,
               monetary: c.monetary / scale,
-              pAlive: probabilityAlive(bg.params, c.x, c.t_x, c.T),
-              expectedPurchases: conditionalExpectedPurchases(bg.params, c.x, c.t_x, c.T, horizon),
+              pAlive: aliveProbability(model, c.x, c.t_x, c.T),
+              expectedPurchases: expectedRepeatPurchases(model, c.x, c.t_x, c.T, horizon),
               expectedSpendPerPurchase: gg ? expectedAverageSpend(gg.params, c.x, c.monetary) / scale : null,
               clv: clv === null ? null : clv / scale,
               nextPurchase: {
@@ -205,9 +240,9 @@ export function registerClv(program: Command, io: CliIo, done: Done) {
             };
           });
           const holdout =
-            summary.holdoutDuration !== undefined ? calibrationHoldoutCheck(bg.params, summary.customers, summary.holdoutDuration) : undefined;
+            summary.holdoutDuration !== undefined ? calibrationHoldoutCheck(model, summary.customers, summary.holdoutDuration) : undefined;
           const seconds = ((performance.now() - started) / 1000).toFixed(2);
-          const warnings = [...bg.warnings, ...(gg?.warnings ?? []), ...(ggError ? [ggError] : [])];
+          const warnings = [...[...fits.values()].flatMap((f) => f.warnings), ...(gg?.warnings ?? []), ...(ggError ? [ggError] : [])];
           const result = {
             timeUnit: unit,
             timeZone: read.timeZone,
@@ -216,7 +251,12 @@ export function registerClv(program: Command, io: CliIo, done: Done) {
             ...(opts.holdoutEnd ? { holdoutEnd: opts.holdoutEnd } : {}),
             horizon,
             discountRatePerMonth: opts.discountRate,
-            bgnbd: { ...bg.params, logLikelihood: bg.logLikelihood, standardErrors: bg.standardErrors, converged: bg.converged, customers: bg.customers, repeatCustomers: bg.repeatCustomers },
+            valueBasis: opts.margin === undefined ? "net revenue (net of discounts and refunds, without tax, shipping and gift cards)" : `contribution at a ${opts.margin} % margin`,
+            purchaseModel: { kind, name: REPEAT_MODEL_NAMES[kind], ...bg.params, logLikelihood: bg.logLikelihood, standardErrors: bg.standardErrors, converged: bg.converged },
+            ...(kind === "bgnbd"
+              ? { bgnbd: { ...bg.params, logLikelihood: bg.logLikelihood, standardErrors: bg.standardErrors, converged: bg.converged, customers: bg.customers, repeatCustomers: bg.repeatCustomers } }
+              : {}),
+            ...(validations.length > 0 ? { validation: { models: validations, ...(choice ? { choice } : {}) } } : {}),
             gammaGamma: gg
               ? {
                   p: gg.params.p,
@@ -242,12 +282,19 @@ export function registerClv(program: Command, io: CliIo, done: Done) {
           } else {
             io.out(note);
             io.out(
-              `BG/NBD: r = ${round(bg.params.r, 4)}, alpha = ${round(bg.params.alpha, 4)}, a = ${round(bg.params.a, 4)}, b = ${round(bg.params.b, 4)}, log-likelihood = ${round(bg.logLikelihood, 2)}\n`,
+              `${REPEAT_MODEL_NAMES[kind]}${choice ? ` (chosen: ${choice.reason})` : ""}: r = ${round(bg.params.r, 4)}, alpha = ${round(bg.params.alpha, 4)}, a = ${round(bg.params.a, 4)}, b = ${round(bg.params.b, 4)}, log-likelihood = ${round(bg.logLikelihood, 2)}\n`,
             );
             if (gg) io.out(`Gamma-Gamma: p = ${round(gg.params.p, 4)}, q = ${round(gg.params.q, 4)}, v = ${round(gg.params.v / scale, 4)} ${read.currency}, log-likelihood = ${round(gg.logLikelihood, 2)}\n`);
             const top = [...customers].sort((x, y) => (y.clv ?? 0) - (x.clv ?? 0)).slice(0, 10);
-            io.out(`Top customers by CLV over ${horizon} ${unit}s:\n`);
+            io.out(`Top customers by CLV (${opts.margin === undefined ? "net revenue" : "contribution"}) over ${horizon} ${unit}s:\n`);
             for (const c of top) io.out(`  ${c.id.padEnd(12)} x=${c.x}  P(alive)=${c.pAlive.toFixed(3)}  E[purchases]=${c.expectedPurchases.toFixed(3)}  CLV=${c.clv?.toFixed(2) ?? "-"} ${read.currency}\n`);
+            for (const v of validations) {
+              io.out(
+                `Holdout check of ${REPEAT_MODEL_NAMES[v.model]}: total error ${v.aggregateError === null ? "-" : `${(v.aggregateError * 100).toFixed(1)} %`}, ` +
+                  `MAE ${v.mae.toFixed(4)} per customer (naive ${v.naiveMae.toFixed(4)}), top-decile lift ${v.topDecileLift?.toFixed(2) ?? "-"}: ${v.passes ? "passed" : `failed (${v.failures.join("; ")})`}\n`,
+              );
+              io.out(`  deciles (predicted/actual per customer): ${v.deciles.map((d) => `${d.predicted.toFixed(2)}/${d.actual.toFixed(2)}`).join(" ")}\n`);
+            }
             if (holdout) {
               io.out(`Holdout (${holdout.duration.toFixed(2)} ${unit}s): actual ${holdout.totalActual} vs predicted ${holdout.totalPredicted.toFixed(1)} repeat purchases\n`);
               for (const b of holdout.buckets) io.out(`  x=${b.frequency.padEnd(3)} ${String(b.customers).padStart(7)} customers  actual ${b.actual.toFixed(3)}  predicted ${b.predicted.toFixed(3)}\n`);

@@ -68,6 +68,35 @@ describe("insight-loop clv", () => {
     expect(c.expectedPurchases).toBeCloseTo(1.226, 3);
   });
 
+  it("--model auto: both models checked on the holdout, the one with the lower MAE kept; --margin puts values in contribution", { timeout: 30_000 }, async () => {
+    const args = ["clv", "--input", CDNOW_SAMPLE, "--format", "cdnow", "--calibration-end", "1997-09-30", "--holdout-end", "1998-06-30", "--json"];
+    const r = await cli(...args, "--model", "auto");
+    expect(r.code, r.stderr).toBe(0);
+    type Validation = { model: string; mae: number; totalActual: number; passes: boolean; deciles: unknown[] };
+    const out = JSON.parse(r.stdout) as {
+      purchaseModel: { kind: string; r: number; alpha: number; a: number; b: number };
+      validation: { models: Validation[]; choice: { chosen: string } };
+      customers: ClvCustomer[];
+    };
+    const [bg, mbg] = out.validation.models;
+    expect([bg!.model, mbg!.model]).toEqual(["bgnbd", "mbgnbd"]);
+    expect(out.validation.choice.chosen).toBe(bg!.mae <= mbg!.mae ? "bgnbd" : "mbgnbd");
+    expect(out.purchaseModel.kind).toBe(out.validation.choice.chosen);
+    // On CDNOW the MBG/NBD estimates are the published ones (BTYDplus): 0.525, 6.183, 0.891, 1.614.
+    if (out.purchaseModel.kind === "mbgnbd") {
+      expect([out.purchaseModel.r, out.purchaseModel.alpha, out.purchaseModel.a, out.purchaseModel.b].map((v) => v.toFixed(3))).toEqual(["0.525", "6.183", "0.891", "1.614"]);
+    }
+    expect(bg!.deciles).toHaveLength(10);
+    // A 30 % margin: every amount × 0.3 (to the cent), so lifetime values are about 0.3 × the net revenue ones.
+    const revenue = JSON.parse((await cli(...args, "--model", out.purchaseModel.kind)).stdout) as { customers: ClvCustomer[]; valueBasis: string };
+    const contribution = JSON.parse((await cli(...args, "--model", out.purchaseModel.kind, "--margin", "30")).stdout) as { customers: ClvCustomer[]; valueBasis: string };
+    expect(revenue.valueBasis).toMatch(/^net revenue/);
+    expect(contribution.valueBasis).toBe("contribution at a 30 % margin");
+    const total = (o: { customers: ClvCustomer[] }) => o.customers.reduce((sum, c) => sum + (c.clv ?? 0), 0);
+    expect(total(contribution) / total(revenue)).toBeCloseTo(0.3, 3);
+    expect((await cli("clv", "--input", CDNOW_SAMPLE, "--format", "cdnow", "--calibration-end", "1997-09-30", "--model", "auto")).code).toBe(2);
+  });
+
   it("a shop with too little history gets a clear message and exit code 2", async () => {
     const file = fixture("tiny.csv", [
       "order,date,item,customer,price",
