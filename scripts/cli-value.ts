@@ -24,7 +24,7 @@ import { IMPORT_FORMATS, ImportError } from "../app/import/types";
 import { countTriples, fitRepeatModel, InsufficientDataError, ModelInputError, nextPurchase, REPEAT_MODEL_NAMES, type BgNbdFit, type RepeatModelKind } from "../app/insights/clv/bgnbd";
 import { orderAmount, orderValue } from "../app/insights/clv/contribution";
 import { aliveProbability, expectedRepeatPurchases, type RepeatModel } from "../app/insights/clv/repeat-model";
-import { chooseRepeatModel, validateHoldout, type HoldoutValidation } from "../app/insights/clv/validation";
+import { validateAndChoose, type HoldoutValidation } from "../app/insights/clv/validation";
 import { customerLifetimeValue, expectedAverageSpend, fitGammaGamma, type GammaGammaFit } from "../app/insights/clv/gamma-gamma";
 import { calibrationHoldoutCheck } from "../app/insights/clv/holdout";
 import { RFM_GROUPS, rfmInputs, rfmMovement, rfmScores, RfmError, type Order } from "../app/insights/clv/rfm";
@@ -203,9 +203,16 @@ export function registerClv(program: Command, io: CliIo, done: Done) {
           const counts = countTriples(summary.customers);
           const kinds: RepeatModelKind[] = opts.model === "auto" ? ["bgnbd", "mbgnbd"] : [opts.model as RepeatModelKind];
           const fits = new Map(kinds.map((k) => [k, fitRepeatModel(k, counts, { minHistory: 91 / unitDays })] as const));
-          const validations: HoldoutValidation[] =
-            summary.holdoutDuration !== undefined ? kinds.map((k) => validateHoldout({ kind: k, params: fits.get(k)!.params }, summary.customers, summary.holdoutDuration!)) : [];
-          const choice = opts.model === "auto" ? chooseRepeatModel(validations) : null;
+          const checked =
+            summary.holdoutDuration !== undefined
+              ? validateAndChoose(
+                  kinds.map((k) => ({ kind: k, params: fits.get(k)!.params })),
+                  summary.customers,
+                  summary.holdoutDuration,
+                )
+              : null;
+          const validations: HoldoutValidation[] = checked?.models ?? [];
+          const choice = opts.model === "auto" ? checked!.choice : null;
           const kind = choice?.chosen ?? kinds[0]!;
           const bg: BgNbdFit = fits.get(kind)!;
           const model: RepeatModel = { kind, params: bg.params };

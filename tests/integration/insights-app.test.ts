@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOB } from "../../app/jobs/names";
 import { exportCustomerData, redactCustomer } from "../../app/lib/compliance/customer-data.server";
 import { readCrossSell } from "../../app/lib/insights/cross-sell.server";
-import { readCustomerValue } from "../../app/lib/insights/customer-value.server";
+import { readCustomerValue, type CustomerValueData } from "../../app/lib/insights/customer-value.server";
 import { CATALOG, type Category } from "../demo-store/catalog";
 import { generateDemoStore } from "../demo-store/generate";
 import { createShop } from "../factories";
@@ -25,6 +25,8 @@ let worker: TestWorker;
 const categoryByTitle = new Map<string, Category>(CATALOG.map((p) => [p.title, p.category]));
 
 let demo: SyncedDemoShop | undefined;
+/** The stored customer value before a default margin is entered (net revenue basis). */
+let netRevenueBasis: CustomerValueData | undefined;
 beforeAll(async () => {
   demo = await syncedDemoShop(store);
   ({ env, worker } = demo);
@@ -130,6 +132,7 @@ describe("cross-sell in the app", () => {
     }
     expect(data.basis.basis).toBe("net-revenue");
     expect(data.basis.knownCostShare!).toBeCloseTo(known / all, 9);
+    netRevenueBasis = data;
     expect(data.validation!.models.every((m) => m.totalActual > 0)).toBe(true);
     // The generated history ends long before today: the values are as of the last counted order's day (shop time
     // zone: UTC here), said in a caveat, so the holdout period holds real repeat purchases.
@@ -165,6 +168,16 @@ describe("cross-sell in the app", () => {
     expect((await spend({ month: "2025-06", channel: "", amount: "-5" })).response.status).toBe(400);
     // Shop currency VND has no minor digits: 50,000,000 VND.
     expect((await spend({ month: "2025-06", channel: "", amount: "50000000" })).response.status).toBe(200);
+    // The default margin, entered on the same page before the recompute: a bad one is refused beside its field.
+    const margin = (value: string) =>
+      adminRequest(handler, "/app/customers", env.shop, { method: "POST", body: new URLSearchParams({ intent: "margin", defaultMarginPercent: value }) });
+    const badMargin = await margin("140");
+    expect(badMargin.response.status).toBe(400);
+    expect(badMargin.html).toContain("Default margin: must be at most 100 %");
+    expect((await margin("abc")).response.status).toBe(400);
+    const okMargin = await margin("35");
+    expect(okMargin.response.status).toBe(200);
+    expect(okMargin.html).toContain("Default margin 35 % saved");
     expect(await testDb().marketingSpend.findMany({ where: { shop: env.shop }, select: { month: true, channel: true, amount: true } })).toEqual([
       { month: "2025-06", channel: "all", amount: 50_000_000n },
     ]);
@@ -187,7 +200,13 @@ describe("cross-sell in the app", () => {
     expect(june.guestNewCustomers).toBe(guestsInJune);
     expect(june.newCustomers).toBe(newInJune);
     expect(june.cac).toBeCloseTo(50_000_000 / newInJune, 6);
-  });
+    // With the margin, lifetime value and payback are in contribution: below net revenue, and below the values before.
+    const before = netRevenueBasis!;
+    expect(data.basis).toMatchObject({ basis: "contribution", defaultMarginPercent: 35, knownCostShare: before.basis.knownCostShare });
+    expect(data.basis.contribution!).toBeLessThan(data.basis.netRevenue);
+    expect(data.totals.clv!).toBeLessThan(before.totals.clv!);
+    expect(data.cac!.messages.join(" ")).not.toMatch(/no gross margin rate/);
+  }, 180_000);
 
   it("a customer's scores are exported by customers/data_request and removed by customers/redact", async () => {
     const db = testDb();
@@ -224,9 +243,10 @@ describe("cross-sell in the app", () => {
     expect(html).toContain("Retention by first-order month");
     expect(html).toContain("Does the purchase model predict well? (holdout check)");
     expect(html).toContain("Decile lift of");
-    expect(html).toContain("Lifetime values on this page are net revenue (net of tax, shipping and refunds; no margin entered)");
+    // After the margin entered above.
+    expect(html).toContain("Lifetime values on this page are contribution (net of tax, shipping and refunds, less product cost)");
     const { data } = (await readCustomerValue(testDb(), env.shop))!;
-    if (data.predictions.shown) expect(html).toContain("Lifetime value, next 12 months, in net revenue (90 % interval");
+    if (data.predictions.shown) expect(html).toContain("Lifetime value, next 12 months, in contribution (90 % interval");
     else expect(html).toContain("No predictions shown");
     const other = "value-other.myshopify.com";
     await createShop(testDb(), { domain: other, currency: "VND" });
@@ -235,27 +255,6 @@ describe("cross-sell in the app", () => {
     expect(theirs.response.status).toBe(200);
     expect(theirs.html).toContain("No customer value yet");
   });
-
-  it("a default margin entered on the page turns lifetime value into contribution; a bad one is refused beside the field", async () => {
-    const post = (value: string) =>
-      adminRequest(handler, "/app/customers", env.shop, { method: "POST", body: new URLSearchParams({ intent: "margin", defaultMarginPercent: value }) });
-    const bad = await post("140");
-    expect(bad.response.status).toBe(400);
-    expect(bad.html).toContain("Default margin: must be at most 100 %");
-    expect((await post("abc")).response.status).toBe(400);
-    const before = (await readCustomerValue(testDb(), env.shop))!.data;
-    const ok = await post("35");
-    expect(ok.response.status).toBe(200);
-    expect(ok.html).toContain("Default margin 35 % saved");
-    await worker.drain(120_000);
-    const { data } = (await readCustomerValue(testDb(), env.shop))!;
-    expect(data.basis).toMatchObject({ basis: "contribution", defaultMarginPercent: 35, knownCostShare: before.basis.knownCostShare });
-    // Contribution is below net revenue, and so is every lifetime value figure built on it.
-    expect(data.basis.contribution!).toBeLessThan(data.basis.netRevenue);
-    expect(data.totals.clv!).toBeLessThan(before.totals.clv!);
-    const { html } = await adminRequest(handler, "/app/customers", env.shop);
-    expect(html).toContain("Lifetime values on this page are contribution (net of tax, shipping and refunds, less product cost)");
-  }, 180_000);
 
   it("the page shows the suggestions with their source and explanation, for this shop only", async () => {
     const { response, html } = await adminRequest(handler, "/app/cross-sell", env.shop);

@@ -14,7 +14,11 @@
  * Calibration (coverage near nominal when the model is right) is checked by simulation in the unit tests and in
  * `npm run bench -- clv-intervals`.
  *
- * Cost: the expected purchases depend on (x, t_x, T) only, so each draw evaluates them once per distinct history.
+ * Cost: the expected purchases depend on (x, t_x, T) only, so each draw evaluates them once per distinct history. A
+ * large shop has hundreds of thousands of histories: the draws then run on a seeded sample of at most `samplePerGroup`
+ * customers per group (and of the ungrouped), and each group's value in a draw is its exact value at the estimate
+ * times the sample's ratio value(draw) / value(estimate) (a ratio estimator: parameter changes move similar customers
+ * alike). The total is the sum of the groups' values in the same draw, so the groups' uncertainties add up jointly.
  */
 import { ModelInputError } from "./bgnbd";
 import { discountedPurchases, expectedAverageSpend, type ClvOptions, type GammaGammaParams } from "./gamma-gamma";
@@ -55,6 +59,8 @@ export interface IntervalOptions extends ClvOptions {
   /** Covariance of (p, q, v), natural units. */
   spendCovariance: readonly (readonly number[])[];
   draws?: number;
+  /** Customers per group (and among the ungrouped) the draws are computed on; default 300. */
+  samplePerGroup?: number;
   /** Default 0.9. */
   level?: number;
   /** Uniform [0, 1) source (seeded by the caller). */
@@ -99,39 +105,66 @@ function percentile(sorted: readonly number[], p: number): number {
 export function lifetimeValueIntervals(customers: readonly IntervalCustomer[], options: IntervalOptions): LifetimeValueIntervals {
   const draws = options.draws ?? 200;
   const level = options.level ?? 0.9;
+  const perGroup = options.samplePerGroup ?? 300;
   if (!(level > 0 && level < 1)) throw new ModelInputError(`the interval level must be in (0, 1), got ${level}`);
   if (!(draws >= 10)) throw new ModelInputError(`at least 10 draws are needed, got ${draws}`);
+  if (!(perGroup >= 10)) throw new ModelInputError(`at least 10 customers per group are needed, got ${perGroup}`);
   if (customers.length === 0) throw new ModelInputError("no customers to value");
-  // Distinct histories, and each customer's index into them.
-  const historyOf = new Int32Array(customers.length);
-  const histories: { x: number; t_x: number; T: number }[] = [];
-  const at = new Map<string, number>();
-  customers.forEach((c, i) => {
-    const key = `${c.x} ${c.t_x} ${c.T}`;
-    let k = at.get(key);
-    if (k === undefined) {
-      k = histories.length;
-      at.set(key, k);
-      histories.push({ x: c.x, t_x: c.t_x, T: c.T });
-    }
-    historyOf[i] = k;
-  });
+  const random = options.random;
+
+  // Buckets: the named groups, then the ungrouped (index groupNames.length).
   const groupNames = [...new Set(customers.flatMap((c) => (c.group === undefined ? [] : [c.group])))].sort();
   const groupIndex = new Map(groupNames.map((g, i) => [g, i]));
-  const groupSizes = new Array<number>(groupNames.length).fill(0);
-  for (const c of customers) if (c.group !== undefined) groupSizes[groupIndex.get(c.group)!]!++;
+  const buckets = groupNames.length + 1;
+  const bucketOf = (c: IntervalCustomer) => (c.group === undefined ? groupNames.length : groupIndex.get(c.group)!);
+  const members: number[][] = Array.from({ length: buckets }, () => []);
+  customers.forEach((c, i) => members[bucketOf(c)]!.push(i));
 
-  const valueAt = (purchases: RepeatModel, spend: GammaGammaParams) => {
-    const dp = histories.map((h) => discountedPurchases(purchases, h, options));
-    let total = 0;
-    const groups = new Array<number>(groupNames.length).fill(0);
-    customers.forEach((c, i) => {
-      const v = expectedAverageSpend(spend, c.x, c.monetary) * dp[historyOf[i]!]!;
-      total += v;
-      if (c.group !== undefined) groups[groupIndex.get(c.group)!]! += v;
+  // The sample each draw is computed on: every customer of a small bucket, a seeded sample of a large one.
+  const sample: number[] = [];
+  for (const list of members) {
+    if (list.length <= perGroup) sample.push(...list);
+    else {
+      const pool = [...list];
+      for (let k = 0; k < perGroup; k++) {
+        const j = k + Math.floor(random() * (pool.length - k));
+        [pool[k], pool[j]] = [pool[j]!, pool[k]!];
+      }
+      sample.push(...pool.slice(0, perGroup));
+    }
+  }
+  const historyKey = (c: IntervalCustomer) => `${c.x} ${c.t_x} ${c.T}`;
+  const distinct = (indices: readonly number[]) => {
+    const histories: { x: number; t_x: number; T: number }[] = [];
+    const at = new Map<string, number>();
+    const of = indices.map((i) => {
+      const c = customers[i]!;
+      const key = historyKey(c);
+      let k = at.get(key);
+      if (k === undefined) {
+        k = histories.length;
+        at.set(key, k);
+        histories.push({ x: c.x, t_x: c.t_x, T: c.T });
+      }
+      return k;
     });
-    return { total, groups };
+    return { histories, of };
   };
+  /** Value per bucket of the given customers under the given parameters. */
+  const valueOf = (indices: readonly number[], set: ReturnType<typeof distinct>, purchases: RepeatModel, spend: GammaGammaParams) => {
+    const dp = set.histories.map((h) => discountedPurchases(purchases, h, options));
+    const out = new Array<number>(buckets).fill(0);
+    indices.forEach((i, k) => {
+      const c = customers[i]!;
+      out[bucketOf(c)]! += expectedAverageSpend(spend, c.x, c.monetary) * dp[set.of[k]!]!;
+    });
+    return out;
+  };
+
+  const all = customers.map((_, i) => i);
+  const exact = valueOf(all, distinct(all), options.purchases, options.spend);
+  const sampleSet = distinct(sample);
+  const samplePoint = valueOf(sample, sampleSet, options.purchases, options.spend);
 
   // Standard normals by Box–Muller from the caller's uniforms.
   let spare: number | null = null;
@@ -141,8 +174,8 @@ export function lifetimeValueIntervals(customers: readonly IntervalCustomer[], o
       spare = null;
       return s;
     }
-    const u = Math.max(options.random(), 1e-300);
-    const v = options.random();
+    const u = Math.max(random(), 1e-300);
+    const v = random();
     const radius = Math.sqrt(-2 * Math.log(u));
     spare = radius * Math.sin(2 * Math.PI * v);
     return radius * Math.cos(2 * Math.PI * v);
@@ -152,7 +185,6 @@ export function lifetimeValueIntervals(customers: readonly IntervalCustomer[], o
   const { p, q, v } = options.spend;
   const drawSpend = logNormalSampler([p, q, v], options.spendCovariance, normal);
 
-  const point = valueAt(options.purchases, options.spend);
   const totals: number[] = [];
   const groupDraws = groupNames.map(() => [] as number[]);
   let failed = 0;
@@ -164,20 +196,26 @@ export function lifetimeValueIntervals(customers: readonly IntervalCustomer[], o
       failed++;
       continue;
     }
-    const value = valueAt({ kind: options.purchases.kind, params: { r: dr!, alpha: dalpha!, a: da!, b: db! } }, { p: dp!, q: dq!, v: dv! });
-    if (!Number.isFinite(value.total)) {
+    const drawn = valueOf(sample, sampleSet, { kind: options.purchases.kind, params: { r: dr!, alpha: dalpha!, a: da!, b: db! } }, { p: dp!, q: dq!, v: dv! });
+    // Each bucket: its exact value times the sample's ratio (exactly the drawn value when the whole bucket is sampled).
+    const scaled = drawn.map((value, g) => (samplePoint[g]! > 0 ? (exact[g]! * value) / samplePoint[g]! : 0));
+    const total = scaled.reduce((x, y) => x + y, 0);
+    if (!Number.isFinite(total)) {
       failed++;
       continue;
     }
-    totals.push(value.total);
-    value.groups.forEach((g, i) => groupDraws[i]!.push(g));
+    totals.push(total);
+    groupNames.forEach((_, g) => groupDraws[g]!.push(scaled[g]!));
   }
   const tail = (1 - level) / 2;
   const interval = (estimate: number, values: number[]): ValueInterval => {
     const sorted = values.sort((x, y) => x - y);
     return { estimate, low: percentile(sorted, tail), high: percentile(sorted, 1 - tail) };
   };
-  const total = interval(point.total, [...totals]);
+  const total = interval(
+    exact.reduce((x, y) => x + y, 0),
+    totals,
+  );
   const n = customers.length;
   return {
     level,
@@ -185,6 +223,11 @@ export function lifetimeValueIntervals(customers: readonly IntervalCustomer[], o
     failedDraws: failed,
     total,
     perCustomer: { estimate: total.estimate / n, low: total.low / n, high: total.high / n },
-    groups: Object.fromEntries(groupNames.map((g, i) => [g, { ...interval(point.groups[i]! / groupSizes[i]!, groupDraws[i]!.map((x) => x / groupSizes[i]!)), customers: groupSizes[i]! }])),
+    groups: Object.fromEntries(
+      groupNames.map((g, i) => {
+        const size = members[i]!.length;
+        return [g, { ...interval(exact[i]! / size, groupDraws[i]!.map((x) => x / size)), customers: size }];
+      }),
+    ),
   };
 }

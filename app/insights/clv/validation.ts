@@ -12,7 +12,9 @@
  *
  * A model passes when |aggregate error| ≤ 25 % and the top decile's lift is ≥ 1.5 (its customers really buy at least
  * half again as often as the average). A model that fails is not shown as a prediction (the app then shows the
- * descriptive figures and says why). Between models, the lower MAE wins (ties go to BG/NBD, the simpler story).
+ * descriptive figures and says why). Between BG/NBD and MBG/NBD (`validateAndChoose`), the lower MAE wins when the
+ * paired difference is beyond two standard errors; when the holdout cannot tell them apart MBG/NBD is kept, since its
+ * story lets one-time buyers drop out.
  */
 import { ModelInputError, REPEAT_MODEL_NAMES, type RepeatModelKind } from "./bgnbd";
 import { calibrationHoldoutCheck, type HoldoutBucket } from "./holdout";
@@ -143,17 +145,59 @@ export interface ModelChoice {
   chosen: RepeatModelKind;
   /** One sentence: which model, on what evidence. */
   reason: string;
+  /**
+   * MAE of BG/NBD − MAE of MBG/NBD over the same customers, with the standard error of that paired difference
+   * (per-customer differences of absolute errors); null with a single model.
+   */
+  maeDifference: { value: number; standardError: number } | null;
 }
 
-/** The model with the lower holdout MAE (BG/NBD on a tie). */
-export function chooseRepeatModel(validations: readonly HoldoutValidation[]): ModelChoice {
-  if (validations.length === 0) throw new ModelInputError("no validated model to choose from");
-  const ranked = [...validations].sort((u, v) => u.mae - v.mae || (u.model === "bgnbd" ? -1 : 1));
-  const best = ranked[0]!;
-  if (ranked.length === 1) return { chosen: best.model, reason: `${REPEAT_MODEL_NAMES[best.model]} is the only model validated (holdout MAE ${best.mae.toFixed(3)})` };
-  const other = ranked[1]!;
-  return {
-    chosen: best.model,
-    reason: `${REPEAT_MODEL_NAMES[best.model]} predicted the holdout period's repeat purchases per customer better: mean absolute error ${best.mae.toFixed(4)} against ${other.mae.toFixed(4)} for ${REPEAT_MODEL_NAMES[other.model]}`,
-  };
+/** How many standard errors the MAE difference must reach before the model with the lower error is preferred. */
+export const CHOICE_Z = 2;
+
+/**
+ * Validates each model on the same customers and chooses: the model with the lower holdout MAE when the paired
+ * difference is beyond CHOICE_Z standard errors; otherwise the holdout cannot tell them apart and MBG/NBD is kept,
+ * because it lets one-time buyers drop out (BG/NBD keeps every one of them alive forever).
+ */
+export function validateAndChoose(models: readonly RepeatModel[], customers: readonly ValidationCustomer[], duration: number): { models: HoldoutValidation[]; choice: ModelChoice } {
+  if (models.length === 0) throw new ModelInputError("no model to validate");
+  const validations = models.map((m) => validateHoldout(m, customers, duration));
+  if (models.length === 1) {
+    const only = validations[0]!;
+    return { models: validations, choice: { chosen: only.model, reason: `${REPEAT_MODEL_NAMES[only.model]} is the only model checked (holdout MAE ${only.mae.toFixed(4)})`, maeDifference: null } };
+  }
+  if (models.length !== 2 || models[0]!.kind !== "bgnbd" || models[1]!.kind !== "mbgnbd") throw new ModelInputError("the choice compares BG/NBD and MBG/NBD, in that order");
+  // Paired per-customer differences of absolute errors.
+  const cache = [new Map<string, number>(), new Map<string, number>()];
+  let sum = 0;
+  let sumSq = 0;
+  for (const c of customers) {
+    const key = `${c.x} ${c.t_x} ${c.T}`;
+    const errors = models.map((m, k) => {
+      let e = cache[k]!.get(key);
+      if (e === undefined) cache[k]!.set(key, (e = expectedRepeatPurchases(m, c.x, c.t_x, c.T, duration)));
+      return Math.abs(e - c.holdout!.x);
+    });
+    const d = errors[0]! - errors[1]!;
+    sum += d;
+    sumSq += d * d;
+  }
+  const n = customers.length;
+  const mean = sum / n;
+  const variance = n > 1 ? Math.max(0, (sumSq - n * mean * mean) / (n - 1)) : 0;
+  const se = Math.sqrt(variance / n);
+  const [bg, mbg] = validations as [HoldoutValidation, HoldoutValidation];
+  const figures = `mean absolute error per customer ${mbg.mae.toFixed(4)} (MBG/NBD) against ${bg.mae.toFixed(4)} (BG/NBD), difference ${mean.toFixed(4)} ± ${se.toFixed(4)}`;
+  let choice: ModelChoice;
+  if (mean > CHOICE_Z * se) choice = { chosen: "mbgnbd", reason: `MBG/NBD predicted the holdout period's repeat purchases better: ${figures}`, maeDifference: { value: mean, standardError: se } };
+  else if (-mean > CHOICE_Z * se) choice = { chosen: "bgnbd", reason: `BG/NBD predicted the holdout period's repeat purchases better: ${figures}`, maeDifference: { value: mean, standardError: se } };
+  else {
+    choice = {
+      chosen: "mbgnbd",
+      reason: `the holdout period cannot tell the two apart (${figures}, within ${CHOICE_Z} standard errors); MBG/NBD is used because it lets one-time buyers drop out`,
+      maeDifference: { value: mean, standardError: se },
+    };
+  }
+  return { models: validations, choice };
 }

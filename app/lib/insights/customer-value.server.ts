@@ -22,7 +22,7 @@ import { acquisitionCost, CacError, type AcquisitionOrder, type CacReport } from
 import { lifetimeValueIntervals, type LifetimeValueIntervals } from "../../insights/clv/intervals";
 import { aliveProbability, expectedRepeatPurchases, type RepeatModel } from "../../insights/clv/repeat-model";
 import { compareSegments, firstOrderSegments, tagSegment, type SegmentReport } from "../../insights/clv/segments";
-import { chooseRepeatModel, validateHoldout, VALIDATION_CRITERIA, type HoldoutValidation, type ModelChoice } from "../../insights/clv/validation";
+import { validateAndChoose, VALIDATION_CRITERIA, type HoldoutValidation, type ModelChoice } from "../../insights/clv/validation";
 import { seededRng } from "../../insights/trends/random";
 import { RFM_GROUPS, rfmInputs, rfmMovement, rfmScores, type RfmGroup, type RfmMovement } from "../../insights/clv/rfm";
 import { customerSummary, dayNumberOf, dayOfNumber, type CustomerSummary } from "../../insights/clv/summary";
@@ -178,11 +178,9 @@ function validateModels(purchases: readonly Purchase[], asOf: string, timeZone: 
       { calibrationEnd, holdoutEnd: asOf, timeUnit: "day", timeZone, currency },
     );
     const counts = countTriples(split.customers);
-    const models = KINDS.map((kind) => {
-      const fit = fitRepeatModel(kind, counts, { minHistory: 91 });
-      return validateHoldout({ kind, params: fit.params }, split.customers, split.holdoutDuration!);
-    });
-    return { calibrationEnd, holdoutEnd: asOf, criteria: VALIDATION_CRITERIA, models, choice: chooseRepeatModel(models) };
+    const fitted = KINDS.map((kind) => ({ kind, params: fitRepeatModel(kind, counts, { minHistory: 91 }).params }));
+    const { models, choice } = validateAndChoose(fitted, split.customers, split.holdoutDuration!);
+    return { calibrationEnd, holdoutEnd: asOf, criteria: VALIDATION_CRITERIA, models, choice };
   } catch (error) {
     if (!(error instanceof InsufficientDataError)) throw error;
     caveats.push(`No holdout check of the purchase model: ${error.message}`);

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { countTriples, fitRepeatModel } from "../../../../app/insights/clv/bgnbd";
 import { expectedRepeatPurchases, type RepeatModel } from "../../../../app/insights/clv/repeat-model";
 import { customerSummary } from "../../../../app/insights/clv/summary";
-import { chooseRepeatModel, validateHoldout, VALIDATION_CRITERIA } from "../../../../app/insights/clv/validation";
+import { CHOICE_Z, validateAndChoose, validateHoldout, VALIDATION_CRITERIA } from "../../../../app/insights/clv/validation";
 import { simulateCustomers } from "../../../support/clv-simulate";
 import { cdnowSamplePurchases } from "./cdnow";
 
@@ -29,9 +29,10 @@ describe("holdout validation on CDNOW", () => {
     }
     const actualTotal = [...days.values()].reduce((n, s) => n + s.size, 0);
     expect(split.holdoutDuration).toBe(39);
-    const validations = (["bgnbd", "mbgnbd"] as const).map((kind) => {
-      const model: RepeatModel = { kind, params: fitRepeatModel(kind, countTriples(split.customers)).params };
-      const v = validateHoldout(model, split.customers, 39);
+    const fitted = (["bgnbd", "mbgnbd"] as const).map((kind): RepeatModel => ({ kind, params: fitRepeatModel(kind, countTriples(split.customers)).params }));
+    const { models, choice } = validateAndChoose(fitted, split.customers, 39);
+    models.forEach((v, k) => {
+      const model = fitted[k]!;
       expect(v.customers).toBe(2357);
       expect(v.totalActual).toBe(actualTotal);
       const predicted = split.customers.map((c) => expectedRepeatPurchases(model, c.x, c.t_x, c.T, 39));
@@ -44,12 +45,14 @@ describe("holdout validation on CDNOW", () => {
       expect(v.deciles.reduce((s, d) => s + d.actual * d.customers, 0)).toBeCloseTo(actualTotal, 6);
       expect(v.passes, v.failures.join("; ")).toBe(true);
       expect(v.mae).toBeLessThan(v.naiveMae);
-      return v;
     });
-    const choice = chooseRepeatModel(validations);
-    const better = validations[0]!.mae <= validations[1]!.mae ? "bgnbd" : "mbgnbd";
-    expect(choice.chosen).toBe(better);
-    expect(choice.reason).toMatch(/mean absolute error/);
+    // The paired difference of MAEs is the difference of the two MAEs; the choice follows the stated rule.
+    const d = choice.maeDifference!;
+    expect(d.value).toBeCloseTo(models[0]!.mae - models[1]!.mae, 12);
+    expect(d.standardError).toBeGreaterThan(0);
+    const expected = d.value < -CHOICE_Z * d.standardError ? "bgnbd" : "mbgnbd";
+    expect(choice.chosen).toBe(expected);
+    expect(choice.reason).toMatch(/mean absolute error per customer/);
   });
 });
 
@@ -57,12 +60,30 @@ describe("choosing by holdout on planted stories", () => {
   it("MBG/NBD is chosen on data from its own story with many one-time buyers who leave, and passes", () => {
     const customers = simulateCustomers({ seed: 77, customers: 8000, bgnbd: { r: 0.8, alpha: 8, a: 2, b: 2 }, model: "mbgnbd", minT: 26, maxT: 78, holdout: 26 });
     const rows = customers.map((c) => ({ x: c.x, t_x: c.t_x, T: c.T, holdout: { x: c.holdoutX } }));
-    const v = (["bgnbd", "mbgnbd"] as const).map((kind) => validateHoldout({ kind, params: fitRepeatModel(kind, countTriples(rows)).params }, rows, 26));
-    const choice = chooseRepeatModel(v);
+    const { models: v, choice } = validateAndChoose(
+      (["bgnbd", "mbgnbd"] as const).map((kind) => ({ kind, params: fitRepeatModel(kind, countTriples(rows)).params })),
+      rows,
+      26,
+    );
     expect(choice.chosen).toBe("mbgnbd");
+    // Clearly, not by the tie rule: beyond two standard errors.
+    expect(choice.maeDifference!.value).toBeGreaterThan(CHOICE_Z * choice.maeDifference!.standardError);
     expect(v[1]!.passes, v[1]!.failures.join("; ")).toBe(true);
     // BG/NBD, which keeps every one-time buyer alive, over-predicts the holdout.
     expect(v[0]!.aggregateError!).toBeGreaterThan(v[1]!.aggregateError!);
+  });
+
+  it("BG/NBD is chosen on data from its own story, where one-time buyers never leave", () => {
+    // In BG/NBD's story a one-time buyer is alive for sure: MBG/NBD, which lets them go, under-predicts them.
+    const customers = simulateCustomers({ seed: 79, customers: 5000, bgnbd: { r: 0.8, alpha: 8, a: 2, b: 2 }, minT: 26, maxT: 78, holdout: 26 });
+    const rows = customers.map((c) => ({ x: c.x, t_x: c.t_x, T: c.T, holdout: { x: c.holdoutX } }));
+    const { choice } = validateAndChoose(
+      (["bgnbd", "mbgnbd"] as const).map((kind) => ({ kind, params: fitRepeatModel(kind, countTriples(rows)).params })),
+      rows,
+      26,
+    );
+    expect(choice.chosen).toBe("bgnbd");
+    expect(choice.maeDifference!.value).toBeLessThan(-CHOICE_Z * choice.maeDifference!.standardError);
   });
 
   it("a model with the wrong parameters fails the criterion and says why", () => {
