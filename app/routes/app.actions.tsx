@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Badge, BlockStack, Button, Checkbox, DataTable, EmptyState, FormLayout, InlineStack, Layout, List, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
-import { ActionError, actionsPage, createAction, evaluateAction, whatIfBundle } from "../lib/insights/actions.server";
+import { ActionError, actionsPage, createAction, evaluateAction, parsePlannedPower, whatIfBundle } from "../lib/insights/actions.server";
 import { FormOutcome, SectionCard } from "../components/insight-page";
 import { CampaignFigures } from "../components/campaign-figures";
 import { authenticate } from "../shopify.server";
@@ -28,13 +28,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   try {
     if (intent === "create") {
       const created = await createAction({ shop, now, input: fields });
-      return { intent, ok: true as const, message: `Recorded “${created.title}” (${created.status}).`, whatIf: null };
+      return { intent, ok: true as const, message: `Recorded “${created.title}” (${created.status}).${powerSentence(created)}`, whatIf: null };
     }
     if (intent === "evaluate") {
       const id = Evaluate.safeParse(fields);
       if (!id.success) return data({ intent, ok: false as const, error: "Which action? The form sent no action id." }, { status: 400 });
-      const { action: evaluated, evaluation } = await evaluateAction({ shop, id: id.data.id, now });
-      return { intent, ok: true as const, message: `${evaluated.title}: ${evaluation.verdict} — ${evaluation.reason}`, whatIf: null };
+      const evaluated = await evaluateAction({ shop, id: id.data.id, now });
+      const unconfirmed = "confirmation" in evaluated && evaluated.confirmation?.confirmed === false ? evaluated.confirmation.reason : null;
+      return { intent, ok: true as const, message: `${evaluated.action.title}: ${unconfirmed ?? `${evaluated.evaluation.verdict} — ${evaluated.evaluation.reason}`}`, whatIf: null };
     }
     const whatIf = await whatIfBundle({ shop, now, input: fields });
     return { intent, ok: true as const, message: null, whatIf };
@@ -43,6 +44,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     throw error;
   }
 };
+
+/** The minimum detectable effect computed when the action was recorded, in a sentence (ADR 023). */
+function powerSentence(row: { metric: string; plannedPower: unknown }): string {
+  const p = parsePlannedPower(row.plannedPower);
+  if (!p) return "";
+  const x = row.metric === "attach-rate" ? `${(p.value * 100).toFixed(1)} points` : p.effectKind === "relative" ? `${(p.value * 100).toFixed(1)} %` : p.value.toFixed(0);
+  return ` With this shop's recent variability, an effect of ${x} or more over ${p.days} days is detected with ${Math.round(p.power * 100)} % power.`;
+}
 
 type Loaded = ReturnType<typeof useLoaderData<typeof loader>>;
 const VERDICT_TONE = { achieved: "success", "not achieved": "critical", inconclusive: "attention" } as const;
@@ -181,7 +190,14 @@ export default function ActionsPage() {
                   )}
                 </BlockStack>,
                 `${a.window} (evaluated ${a.evaluation})`,
-                `${METRIC_LABEL[a.metric as keyof typeof METRIC_LABEL] ?? a.metric}: ${a.goal}`,
+                <BlockStack key={`${a.id}-g`} gap="100">
+                  <Text as="span">{`${METRIC_LABEL[a.metric as keyof typeof METRIC_LABEL] ?? a.metric}: ${a.goal}`}</Text>
+                  {a.power && (
+                    <Text as="span" tone="subdued">
+                      {a.power}
+                    </Text>
+                  )}
+                </BlockStack>,
                 a.verdict ? (
                   <BlockStack key={`${a.id}-v`} gap="100">
                     <InlineStack gap="200">
@@ -194,6 +210,11 @@ export default function ActionsPage() {
                     <Text as="span" tone="subdued">
                       {`Target ${a.verdict.target}${a.verdict.control ? ` · control ${a.verdict.control}` : " · no control (pre/post)"} · ${a.verdict.method}`}
                     </Text>
+                    {a.verdict.details.map((d) => (
+                      <Text key={d} as="span" tone="subdued">
+                        {d}
+                      </Text>
+                    ))}
                     {a.verdict.figures && <CampaignFigures figures={a.verdict.figures} />}
                     {a.verdict.caveats.length > 0 && (
                       <List>

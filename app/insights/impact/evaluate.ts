@@ -1118,7 +1118,7 @@ export function evaluateAction(orders: readonly ImpactOrder[], action: Action, o
   let placebo: ImpactResult["placebo"] = null;
   const fake = options.placebo === false ? null : placeboSegments(seg);
   if (fake) {
-    const p = infer(data, fake, excluded, Math.max(200, Math.round(B / 2)), level, rng, options.blockDays);
+    const p = infer(data, fake, excluded, Math.max(100, Math.round(B / 2)), level, rng, options.blockDays);
     placebo = {
       periods: {
         pre: { start: dayOf(fake.pre[0]), end: dayOf(fake.pre[1]) },
@@ -1204,8 +1204,11 @@ export function plannedMinimumDetectableEffect(
   checkAction(action);
   const periods = periodsOf(action);
   const days = dayNumber(periods.post.end) - dayNumber(periods.post.start) + 1;
-  const preDays = action.evaluation?.preDays ?? 90;
   const fakeStart = addDays(options.lastDay, -(days - 1));
+  // The fake pre period starts no earlier than the history (days before the first order are not zero sales).
+  const first = keptOrders(orders, options.timeZone).orders.reduce((m, o) => (o.day < m ? o.day : m), fakeStart);
+  const preDays = Math.min(action.evaluation?.preDays ?? 90, dayNumber(fakeStart) - dayNumber(first));
+  if (preDays < 14) return null;
   const fake: Action = {
     ...action,
     window: { start: fakeStart, end: options.lastDay },

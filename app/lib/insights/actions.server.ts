@@ -8,12 +8,13 @@
  * end of its last (exclusive). Money is integer minor units of the shop's currency. Every query is scoped by shop; an
  * action of another shop is "not found".
  */
-import type { Action as ActionRow, Prisma, PrismaClient } from "@prisma/client";
+import { Prisma, type Action as ActionRow, type PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import defaultPrisma from "../../db.server";
 import { minorUnitDigits } from "../../insights/money";
 import { dataQuality, type Caveat } from "../../insights/data-quality";
-import { evaluateAction as evaluateImpact, ImpactError, IMPACT_METRICS, type Action as ImpactAction, type ImpactOrder, type ImpactResult } from "../../insights/impact/evaluate";
+import { evaluateAction as evaluateImpact, ImpactError, IMPACT_METRICS, plannedMinimumDetectableEffect, type Action as ImpactAction, type ImpactOrder, type ImpactResult } from "../../insights/impact/evaluate";
+import { benjaminiHochberg } from "../../insights/impact/fdr";
 import { whatIfBundleDiscount, type WhatIfResult } from "../../insights/impact/what-if";
 import { addDays, dayNumber, localDay } from "../../insights/trends/series";
 import { loadOrders, loadProducts, type LoadedOrder } from "./load.server";
@@ -166,11 +167,16 @@ type ImpactMethodWords = (typeof IMPACT_METHOD_WORDS)[keyof typeof IMPACT_METHOD
  * A before/after evaluation as stored: the impact core's result with `method` in words and `design` the estimator that
  * ran (difference-in-differences, or pre-post when no control was comparable).
  */
-export interface StoredEvaluation extends Omit<ImpactResult, "method"> {
+export interface StoredEvaluation extends Omit<ImpactResult, "method" | "donors"> {
   method: ImpactMethodWords;
   design: ImpactResult["method"];
   asOf: string;
+  /** Null on evaluations stored before ADR 023 (as are the checks, the MDE and pGoal). */
+  donors: ImpactResult["donors"] | null;
 }
+
+/** ADR 023's fields, absent from evaluations stored before it: read back as null. */
+const ADR_023_FIELDS = ["donors", "inference", "significant", "goalShare", "pGoal", "preFit", "placebo", "mde"] as const;
 
 /**
  * A stored before/after evaluation read back, or null when it is another kind's or does not validate. Rows stored before
@@ -190,6 +196,9 @@ const StoredImpactEvaluation = z
     target: z.object({ pre: z.object({ units: z.number(), value: z.number().nullable() }), post: z.object({ units: z.number(), value: z.number().nullable() }) }),
     control: z.object({ products: z.array(z.string()), pre: z.object({ units: z.number(), value: z.number().nullable() }), post: z.object({ units: z.number(), value: z.number().nullable() }) }).passthrough().nullable(),
     caveats: z.array(z.object({ code: z.string(), severity: z.string(), message: z.string() }).passthrough()),
+    pGoal: z.number().nullable().optional(),
+    goalShare: z.number().nullable().optional(),
+    mde: z.object({ value: z.number(), days: z.number(), level: z.number(), power: z.number() }).passthrough().nullable().optional(),
   })
   .passthrough()
   .transform((e, ctx) => {
@@ -198,7 +207,8 @@ const StoredImpactEvaluation = z
       ctx.addIssue({ code: "custom", message: `unknown method ${e.method}` });
       return z.NEVER;
     }
-    return { ...e, design, method: IMPACT_METHOD_WORDS[design] };
+    const filled = Object.fromEntries(ADR_023_FIELDS.map((k) => [k, (e as Record<string, unknown>)[k] ?? null]));
+    return { ...e, ...filled, design, method: IMPACT_METHOD_WORDS[design] };
   });
 export function parseImpactEvaluation(value: unknown): StoredEvaluation | null {
   const parsed = StoredImpactEvaluation.safeParse(value);
@@ -246,7 +256,75 @@ export async function createAction({ db = defaultPrisma, shop, now, input }: { d
   const known = await db.product.findMany({ where: { shop, id: { in: ids } }, select: { id: true } });
   const missing = ids.filter((id) => !known.some((k) => k.id === id));
   if (missing.length > 0) throw new ActionError(`unknown product(s) in this shop: ${missing.join(", ")}`, 400);
-  return db.action.create({ data: { ...actionRowData(shop, a, timeZone, now), createdAt: now } });
+  const data = actionRowData(shop, a, timeZone, now);
+  const power = isWidgetAction(data) || isCampaignAction(data) || !(IMPACT_METRICS as readonly string[]).includes(a.metric) ? null : await plannedPowerOf(db, shop, timeZone, data, now);
+  return db.action.create({ data: { ...data, createdAt: now, ...(power ? { plannedPower: power as unknown as Prisma.InputJsonValue } : {}) } });
+}
+
+/** The minimum detectable effect stored on an action when it is recorded (ADR 023). */
+export interface PlannedPower {
+  value: number;
+  days: number;
+  level: number;
+  power: number;
+  blockDays: number;
+  /** The fake launch in the latest history the design was run on. */
+  periods: { pre: { start: string; end: string }; post: { start: string; end: string } };
+  effectKind: "absolute" | "relative";
+}
+const PlannedPowerSchema = z.object({ value: z.number(), days: z.number(), level: z.number(), power: z.number(), blockDays: z.number(), effectKind: z.enum(["absolute", "relative"]) }).passthrough();
+export function parsePlannedPower(value: unknown): PlannedPower | null {
+  const parsed = PlannedPowerSchema.safeParse(value);
+  return parsed.success ? (parsed.data as unknown as PlannedPower) : null;
+}
+
+/**
+ * The smallest effect the action's design would detect with 80 % power at 95 %: the same estimator (control, blocks of
+ * days, customers as clusters) on a fake launch whose evaluation window ends the day before the launch (or yesterday,
+ * for a launch still ahead). Null when the history is too short or the target has no sales.
+ */
+async function plannedPowerOf(db: PrismaClient, shop: string, timeZone: string, row: ReturnType<typeof actionRowData>, now: Date): Promise<PlannedPower | null> {
+  const days = actionDays({ startsAt: row.startsAt, endsAt: row.endsAt, evaluationDays: row.evaluationDays }, timeZone);
+  const target = row.target as unknown as ActionTarget;
+  if (target.products.length === 0) return null;
+  const products = await loadProducts(db, shop);
+  const unitCost = row.metric === "margin" ? (id: string) => products.get(id)?.unitCost ?? null : null;
+  const orders = (await loadOrders(db, shop)).map((o) => impactOrderOf(o, unitCost));
+  const today = localDay(now, timeZone);
+  const lastDay = addDays(days.start < today ? days.start : today, -1);
+  try {
+    const mde = plannedMinimumDetectableEffect(orders, impactActionOf(row, target, days, days.start), {
+      timeZone,
+      asOf: today,
+      lastDay,
+      seed: 1,
+      bootstrap: 400,
+      productType: (id) => products.get(id)?.productType ?? null,
+    });
+    return mde ? { ...mde, effectKind: row.metric === "attach-rate" || row.metric === "aov" ? "absolute" : "relative" } : null;
+  } catch (error) {
+    if (error instanceof ImpactError) return null;
+    throw error;
+  }
+}
+
+function impactActionOf(
+  row: Pick<ActionRow, "kind" | "title" | "metric" | "goalDirection" | "goalValue"> & { id?: string },
+  target: ActionTarget,
+  days: ReturnType<typeof actionDays>,
+  decidedOn: string,
+): ImpactAction {
+  return {
+    id: row.id ?? "planned",
+    kind: row.kind as ImpactAction["kind"],
+    name: row.title,
+    target: { products: target.products, addOns: target.addOns, customers: target.customers, segment: target.segment },
+    window: { start: days.start, end: days.end },
+    metric: row.metric as ImpactAction["metric"],
+    goal: { direction: row.goalDirection as "increase" | "decrease", minimumEffect: row.goalValue },
+    evaluation: { start: days.evaluation.start, end: days.evaluation.end },
+    decidedOn,
+  };
 }
 
 /** An Action row's fields from a checked input: the target, the shop-local days as instants, the status at `now`. */
@@ -347,11 +425,8 @@ export async function evaluateAction({ db = defaultPrisma, shop, id, now, seed =
   const createdDay = localDay(row.createdAt, timeZone);
   const late = createdDay > days.start;
   const loaded = await loadOrders(db, shop);
-  let unitCost: ((productId: string) => number | null) | null = null;
-  if (row.metric === "margin") {
-    const products = await loadProducts(db, shop);
-    unitCost = (productId) => products.get(productId)?.unitCost ?? null;
-  }
+  const products = await loadProducts(db, shop);
+  const unitCost = row.metric === "margin" ? (productId: string) => products.get(productId)?.unitCost ?? null : null;
   const orders = loaded.map((o) => impactOrderOf(o, unitCost));
   const caveats: Caveat[] = [...dataQuality(orders, timeZone).caveats];
   if (late) {
@@ -361,22 +436,12 @@ export async function evaluateAction({ db = defaultPrisma, shop, id, now, seed =
       message: `Recorded on ${createdDay}, after the action started (${days.start}): the metric and goal were not provably chosen before launch.${row.note ? ` Note: ${row.note}` : ""}`,
     });
   }
-  const action: ImpactAction = {
-    id: row.id,
-    kind: row.kind as ImpactAction["kind"],
-    name: row.title,
-    target: { products: target.products, addOns: target.addOns, customers: target.customers, segment: target.segment },
-    window: { start: days.start, end: days.end },
-    metric: row.metric as ImpactAction["metric"],
-    goal: { direction: row.goalDirection as "increase" | "decrease", minimumEffect: row.goalValue },
-    evaluation: { start: days.evaluation.start, end: days.evaluation.end },
-    // An action recorded as already live counts as decided at its start (its caveat says it was recorded later).
-    decidedOn: late ? days.start : createdDay,
-  };
+  // An action recorded as already live counts as decided at its start (its caveat says it was recorded later).
+  const action = impactActionOf(row, target, days, late ? days.start : createdDay);
   const asOf = localDay(now, timeZone);
   let result: ImpactResult;
   try {
-    result = evaluateImpact(orders, action, { timeZone, asOf, seed, caveats });
+    result = evaluateImpact(orders, action, { timeZone, asOf, seed, bootstrap: EVALUATION_DRAWS, caveats, productType: (id) => products.get(id)?.productType ?? null });
   } catch (error) {
     if (error instanceof ImpactError) throw new ActionError(error.message, 400);
     throw error;
@@ -386,7 +451,55 @@ export async function evaluateAction({ db = defaultPrisma, shop, id, now, seed =
     where: { shop_id: { shop, id } },
     data: { lastEvaluation: JSON.parse(JSON.stringify(evaluation)) as Prisma.InputJsonValue, evaluatedAt: now, status: statusAt(row, now) },
   });
-  return { action: updated, evaluation };
+  const confirmation = (await shopConfirmations(db, shop)).get(id) ?? null;
+  return { action: updated, evaluation, confirmation };
+}
+
+/** Bootstrap draws of an evaluation run inside the merchant's request (ADR 023: well under a second on a demo-sized shop). */
+const EVALUATION_DRAWS = 600;
+
+/** The one-sided level at which "achieved" is claimed, and at which the shop's false discovery rate is controlled. */
+export const FDR_LEVEL = 0.025;
+
+/** Whether an evaluation's "achieved" survives the shop-wide false discovery rate control. */
+export interface Confirmation {
+  confirmed: boolean;
+  /** Evaluations in the family (every before/after evaluation of the shop with a p-value). */
+  family: number;
+  pGoal: number;
+  reason: string | null;
+}
+
+/**
+ * Benjamini–Hochberg at FDR_LEVEL over the one-sided p-values ("the goal was not reached") of all the shop's stored
+ * before/after evaluations: an "achieved" that does not survive is shown as not confirmed. Evaluations stored before
+ * ADR 023 have no p-value and are left out of the family.
+ */
+async function shopConfirmations(db: PrismaClient, shop: string): Promise<Map<string, Confirmation>> {
+  const rows = await db.action.findMany({ where: { shop, lastEvaluation: { not: Prisma.AnyNull } }, select: { id: true, kind: true, target: true, lastEvaluation: true } });
+  const evaluations = rows.filter((r) => !isWidgetAction(r) && !isCampaignAction(r)).map((r) => ({ id: r.id, e: parseImpactEvaluation(r.lastEvaluation) }));
+  return confirmationsOf(evaluations);
+}
+
+export function confirmationsOf(evaluations: readonly { id: string; e: StoredEvaluation | null }[]): Map<string, Confirmation> {
+  const family = evaluations.filter((x): x is { id: string; e: StoredEvaluation & { pGoal: number } } => x.e !== null && typeof x.e.pGoal === "number");
+  const survives = benjaminiHochberg(
+    family.map((x) => x.e.pGoal),
+    FDR_LEVEL,
+  );
+  const out = new Map<string, Confirmation>();
+  family.forEach((x, i) => {
+    const confirmed = x.e.verdict !== "achieved" || survives[i]!;
+    out.set(x.id, {
+      confirmed,
+      family: family.length,
+      pGoal: x.e.pGoal,
+      reason: confirmed
+        ? null
+        : `not confirmed: achieved on its own (one-sided p = ${x.e.pGoal.toFixed(3)}), but not after controlling the false discovery rate at ${FDR_LEVEL * 100} % across this shop's ${family.length} evaluated actions (Benjamini–Hochberg)`,
+    });
+  });
+  return out;
 }
 
 /**
@@ -524,6 +637,7 @@ function campaignVerdict(c: CampaignEvaluation, metric: string, currency: string
       ...(c.members.joinedLater > 0 ? [`${c.members.joinedLater.toLocaleString("en-US")} customer(s) who joined the segment after launch are not counted (intention-to-treat on the ${c.members.atLaunch.toLocaleString("en-US")} members at launch).`] : []),
     ],
     figures: r ? { level, rows: figures } : null,
+    details: [] as string[],
   };
 }
 
@@ -538,7 +652,27 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
   const titles = new Map([...picker, ...namedRows].map((p) => [p.id, p.title]));
   const title = (id: string) => titles.get(id) ?? `Product ${id}`;
   const value = (metric: string, x: number | null) => (x === null ? "—" : metric === "attach-rate" ? `${(x * 100).toFixed(1)} %` : metric === "aov" ? x.toFixed(0) : x.toFixed(3));
-  const effect = (e: StoredEvaluation, x: number) => (e.effectKind === "relative" || e.metric === "attach-rate" ? `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)}${e.metric === "attach-rate" ? " points" : " %"}` : `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(0)}`);
+  const effect = (e: Pick<StoredEvaluation, "effectKind" | "metric">, x: number) => (e.effectKind === "relative" || e.metric === "attach-rate" ? `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)}${e.metric === "attach-rate" ? " points" : " %"}` : `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(0)}`);
+  const magnitude = (e: Pick<StoredEvaluation, "effectKind" | "metric">, x: number) => effect(e, x).replace(/^[+−]/, "");
+  const confirmations = confirmationsOf(actions.map((a) => ({ id: a.id, e: a.lastEvaluation })));
+  /** ADR 023's figures in words: how the interval was drawn, the pre-period checks, the detectable effect. */
+  const details = (e: StoredEvaluation): string[] => {
+    const out: string[] = [];
+    if (e.inference) out.push(`Interval: ${e.inference.resample}${e.inference.controlChosenInEachDraw ? ", control chosen again in each draw" : ""}.`);
+    if (e.preFit) out.push(`Pre-period fit: weekly gap ${magnitude(e, e.preFit.rmse)} root mean square over ${e.preFit.weeks} weeks${e.preFit.correlation === null ? "" : `, correlation ${e.preFit.correlation.toFixed(2)}`}${e.preFit.poor ? " (poor)" : ""}.`);
+    if (e.placebo) {
+      out.push(
+        e.placebo.estimate === null || !e.placebo.ci
+          ? `Placebo in time (${e.placebo.periods.post.start} – ${e.placebo.periods.post.end}): too little data.`
+          : `Placebo in time (fake launch ${e.placebo.periods.post.start} – ${e.placebo.periods.post.end}): ${effect(e, e.placebo.estimate)} [${effect(e, e.placebo.ci.lower)} to ${effect(e, e.placebo.ci.upper)}] — ${e.placebo.passed ? "passed (no effect before launch)" : "failed"}.`,
+      );
+    }
+    if (e.mde) out.push(`Smallest effect this evaluation detects with ${Math.round(e.mde.power * 100)} % power: ${magnitude(e, e.mde.value)}.`);
+    if (e.donors && (e.donors.substitutes.length > 0 || e.donors.complements.length > 0)) {
+      out.push(`Left out of the control: ${[...e.donors.substitutes.map((id) => `${title(id)} (substitute)`), ...e.donors.complements.map((id) => `${title(id)} (complement)`)].join(", ")}.`);
+    }
+    return out;
+  };
   return {
     today: localDay(now, timeZone),
     kinds: [...ACTION_KINDS],
@@ -568,6 +702,12 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
             ? `${a.goalDirection === "decrease" ? "−" : "+"}${(a.goalValue * 100).toFixed(1)} % ${a.metric} over the randomized holdout`
             : describeGoal(a.metric, a.goalDirection, a.goalValue, currency),
         note: a.note,
+        power: (() => {
+          const p = parsePlannedPower(a.plannedPower);
+          if (!p) return null;
+          const x = p.effectKind === "relative" || a.metric === "attach-rate" ? `${(p.value * 100).toFixed(1)}${a.metric === "attach-rate" ? " points" : " %"}` : p.value.toFixed(0);
+          return `Detectable with ${Math.round(p.power * 100)} % power at ${Math.round(p.level * 100)} %: an effect of ${x} or more over ${p.days} days (from the same design on ${p.periods.post.start} – ${p.periods.post.end}); to be judged achieved, the effect must clear the goal by about that much.`;
+        })(),
         evaluatedAt: a.evaluatedAt?.toISOString() ?? null,
         verdict: c
           ? campaignVerdict(c, a.metric, currency)
@@ -582,14 +722,16 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
               target: `treatment: ${w.lift.counts.treatment.visitors.toLocaleString("en-US")} visitors, ${w.lift.counts.treatment.orders.toLocaleString("en-US")} orders`,
               control: `holdout: ${w.lift.counts.holdout.visitors.toLocaleString("en-US")} visitors, ${w.lift.counts.holdout.orders.toLocaleString("en-US")} orders`,
               caveats: [],
+              details: [] as string[],
               figures: null,
             }
           : e
           ? {
-              verdict: e.verdict,
-              label: VERDICT_LABEL[e.verdict],
-              reason: e.reason,
+              ...(confirmations.get(a.id)?.confirmed === false
+                ? { verdict: "inconclusive" as const, label: "Not confirmed", reason: `${confirmations.get(a.id)!.reason}; ${e.reason}` }
+                : { verdict: e.verdict, label: VERDICT_LABEL[e.verdict], reason: e.reason }),
               method: `${e.method} (${e.design})`,
+              details: details(e),
               estimate: e.estimate === null ? null : effect(e, e.estimate),
               interval: e.ci ? `${effect(e, e.ci.lower)} to ${effect(e, e.ci.upper)} (${Math.round(e.ci.level * 100)} %)` : null,
               target: `${value(e.metric, e.target.pre.value)} → ${value(e.metric, e.target.post.value)}`,
