@@ -14,13 +14,60 @@ import { useState } from "react";
 
 export type FieldErrors = Partial<Record<string, string[]>>;
 
+interface WhatIfFigures {
+  eligibleOrdersPerDay: number;
+  eligibleOrders: number;
+  baselineAttachRate: number;
+  baselineOrders: number;
+  attachSource?: "baseline" | "whole-history";
+  attachOrders?: { orders: number; attached: number };
+  assumptions?: string[];
+}
+
+const rate = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+/** The discount field's help: the suggested depth and the assumption it rests on. */
+function suggestionText(preview: { suggestedPercent: number | null; suggestion?: string | null }): string {
+  if (preview.suggestedPercent === null) return "No suggestion without unit costs.";
+  if (preview.suggestedPercent === 0) return preview.suggestion ?? "No discount pays within the assumed response.";
+  return `Suggested: ${preview.suggestedPercent} %. ${preview.suggestion ?? ""}`.trim();
+}
+
+/**
+ * The anchor orders and the attach rate in words that cannot be misread: how many anchor orders the baseline had (and
+ * a day), what that projects over the campaign, and which orders the attach rate is a share of.
+ */
+export function whatIfBasis(r: WhatIfFigures, baseline: { start: string; end: string }, campaignDays: number): string[] {
+  const orders = `Anchor orders from ${baseline.start} to ${baseline.end}: ${r.baselineOrders.toLocaleString("en-US")} (${r.eligibleOrdersPerDay.toFixed(2)} a day), so about ${Math.round(r.eligibleOrders).toLocaleString("en-US")} expected over the campaign's ${campaignDays} days.`;
+  const over = r.attachOrders ?? { orders: r.baselineOrders, attached: Math.round(r.baselineAttachRate * r.baselineOrders) };
+  const attach =
+    r.attachSource === "whole-history"
+      ? `Attach rate now: ${rate(r.baselineAttachRate)} over the whole history (${over.attached.toLocaleString("en-US")} of ${over.orders.toLocaleString("en-US")} anchor orders had the add-on); none of the ${r.baselineOrders.toLocaleString("en-US")} in the baseline did, and the uptake model cannot grow from 0.`
+      : `Attach rate now: ${rate(r.baselineAttachRate)} (${over.attached.toLocaleString("en-US")} of those ${over.orders.toLocaleString("en-US")} anchor orders had the add-on).`;
+  return [orders, attach];
+}
+
 export interface PreviewData {
   today: string;
   currency: string;
   values: Record<string, string | boolean>;
   products: { id: string; title: string; role: string }[];
   suggestedPercent: number | null;
-  whatIf: ({ addOnId: string; error: string } | { addOnId: string; error: null; addOn: { title: string }; display: { eligibleOrders: string; baselineAttachRate: string; uptake: string; subsidyCost: string; netRevenue: string; netMargin: string | null; breakEven: string | null }; caveats: string[] })[];
+  /** The economics behind the suggestion, in words (absent before issue 13's snapshots). */
+  suggestion?: string | null;
+  whatIf: (
+    | { addOnId: string; error: string }
+    | {
+        addOnId: string;
+        error: null;
+        addOn: { title: string };
+        display: { eligibleOrders: string; baselineAttachRate: string; uptake: string; subsidyCost: string; netRevenue: string; netMargin: string | null; breakEven: string | null };
+        caveats: string[];
+        /** The what-if's figures and its baseline period (app/insights/impact/what-if.ts), when the preview has them. */
+        result?: WhatIfFigures;
+        baseline?: { start: string; end: string };
+      }
+  )[];
   campaignDays: number;
   discount: unknown;
   mutation: string;
@@ -170,7 +217,11 @@ export function BundleLaunchPanel({ preview, answer, previewKey }: { preview: Pr
                   <BlockStack key={w.addOnId} gap="100">
                     <Text as="p" fontWeight="semibold">{`${w.addOn.title} at ${percentOff} % off, over ${preview.campaignDays} days`}</Text>
                     <List>
-                      <List.Item>{`Orders with the anchor: ${w.display.eligibleOrders}; attach rate now ${w.display.baselineAttachRate}`}</List.Item>
+                      {w.result && w.baseline ? (
+                        whatIfBasis(w.result, w.baseline, preview.campaignDays).map((line) => <List.Item key={line}>{line}</List.Item>)
+                      ) : (
+                        <List.Item>{`Orders with the anchor: ${w.display.eligibleOrders}; attach rate now ${w.display.baselineAttachRate}`}</List.Item>
+                      )}
                       <List.Item>{`Expected: ${w.display.uptake}`}</List.Item>
                       <List.Item>{`Extra revenue, net of the discount: ${w.display.netRevenue}`}</List.Item>
                       <List.Item>{w.display.netMargin === null ? "Margin: unknown (no unit cost)" : `Extra margin: ${w.display.netMargin}`}</List.Item>
@@ -205,7 +256,7 @@ export function BundleLaunchPanel({ preview, answer, previewKey }: { preview: Pr
               <input type="hidden" name="combinesChosen" value="1" />
               <FormLayout>
                 <FormLayout.Group condensed>
-                  <TextField label="Discount on the add-on (%)" name="percentOff" value={percentOff} onChange={setPercentOff} autoComplete="off" inputMode="numeric" error={errorText(errors, "percentOff")} helpText={preview.suggestedPercent ? `Suggested: ${preview.suggestedPercent} % (half the margin, at most 20 %)` : "No suggestion without unit costs"} />
+                  <TextField label="Discount on the add-on (%)" name="percentOff" value={percentOff} onChange={setPercentOff} autoComplete="off" inputMode="numeric" error={errorText(errors, "percentOff")} helpText={suggestionText(preview)} />
                   <Select
                     label="Kind"
                     name="kind"

@@ -1,6 +1,6 @@
 /**
  * Bundles: the best 2–3 product sets per anchor product, from frequent itemsets, with their historical attach rate
- * and a suggested discount depth. Pure.
+ * and a suggested discount on the add-ons from the what-if economics. Pure.
  *
  * - Sets: frequent itemsets of 2 to `maxSize` (default 3) products mined from the baskets (rules/: FP-growth) in at
  *   least `minCount` orders (default 5; threshold (minCount − ½) / N, as recommend.ts).
@@ -8,14 +8,20 @@
  *   orders with the anchor that also contain all of the rest; lift = n(S) · N / (n(a) · n(R)). Each candidate is
  *   tested like a rule a → R (one-sided Fisher exact test, Benjamini–Hochberg over all candidates, rules/stats.ts); only
  *   significant candidates whose products are all offerable (ACTIVE and available) are suggested.
- * - Order per anchor: attach rate, then count, then fewer items, then ids; `perAnchor` (default 3) kept.
- * - Discount depth, when every product's unit cost is known: half the bundle's margin, at most 20 %, rounded DOWN to a
- *   multiple of 5 % (so it never exceeds half the margin): depth = 5 % · min(4, floor(10 · (price − cost) / price)),
- *   price and cost summed over one unit of each product; 0 when the margin is under 10 %. Unknown cost: null (no
- *   suggestion rather than a guess). `bundlePrice` = price · (1 − depth), rounded to the minor unit.
+ * - Order (ADR 025): high lift and low attach first, by `rank` = (1 − attach rate) · (1 − 1/lift): the share of anchor
+ *   orders that do not take the rest yet (the headroom, and the orders a discount does not subsidise) times the share
+ *   of the co-purchase beyond chance (how surely the products go together). Then count, fewer items, ids.
+ *   `perAnchor` (default 3) kept per anchor; the list is in rank order across anchors.
+ * - Discount, when every product's unit cost is known: the what-if's choice (impact/what-if.ts chooseBundleDiscount)
+ *   for "d off the rest when bought with the anchor": the discount on a grid of 5 % to 30 % (never below the rest's
+ *   cost) with the largest expected incremental margin per anchor order, the attach rate rising a₀ · (1 + ε · d) with
+ *   ε uniform in a stated range (default 0.5 to 3, the what-if's); 0 when none pays. `economics` carries the break-even
+ *   and the assumption in words. Unknown cost: null (no suggestion rather than a guess). `bundlePrice` = the anchor's
+ *   price + the rest's price · (1 − d), rounded to the minor unit.
  */
 import { isOfferable, type Basket, type ProductMap } from "./baskets";
 import { benjaminiHochberg, compareText, encodeTransactions, fisherGreaterLogP, frequentItemsets, type FrequentItemset } from "./rules";
+import { chooseBundleDiscount, type DiscountChoice } from "./impact/what-if";
 import { percent } from "./upgrades";
 
 export interface BundleOptions {
@@ -25,6 +31,8 @@ export interface BundleOptions {
   perAnchor?: number;
   /** Only bundles of this anchor. */
   anchor?: string;
+  /** The elasticity range of the discount's economics (default 0.5 to 3). */
+  elasticity?: { low: number; high: number };
 }
 
 export interface Bundle {
@@ -42,16 +50,19 @@ export interface Bundle {
   price: number;
   /** Sum of unit costs, or null when any is unknown. */
   cost: number | null;
-  /** Suggested discount in percent (0, 5, …, 20), or null without costs. */
+  /** Suggested discount on the add-ons in percent (0, 5, …, 30), or null without costs. */
   discountPercent: number | null;
   bundlePrice: number | null;
+  /** (1 − attach rate) · (1 − 1/lift): high lift, low attach first (absent in older snapshots). */
+  rank?: number;
+  /** The what-if economics behind discountPercent: break-even and the assumption (null without costs). */
+  economics?: DiscountChoice | null;
   explanation: string;
 }
 
-/** Suggested discount percent for a bundle of this price and cost (see the header). */
-export function bundleDiscount(price: number, cost: number): number {
-  if (!(price > 0) || cost >= price) return 0;
-  return 5 * Math.min(4, Math.floor(((price - cost) * 10) / price));
+/** The order of bundle ideas: high lift and low attach first (see the header). */
+export function bundleRank(attachRate: number, lift: number): number {
+  return (1 - attachRate) * (lift > 1 ? 1 - 1 / lift : 0);
 }
 
 export function suggestBundles(baskets: readonly Basket[], products: ProductMap, options: BundleOptions = {}): Bundle[] {
@@ -93,13 +104,22 @@ export function suggestBundles(baskets: readonly Basket[], products: ProductMap,
     const anchorCount = tx.itemCounts[c.anchor]!;
     let price = 0;
     let cost: number | null = 0;
+    let restPrice = 0;
+    let restCost: number | null = 0;
     for (const id of ids) {
       const p = products.get(id)!;
+      const unitCost = p.unitCost === null || p.unitCost === undefined ? null : p.unitCost;
       price += p.price;
-      cost = cost === null || p.unitCost === null || p.unitCost === undefined ? null : cost + p.unitCost;
+      cost = cost === null || unitCost === null ? null : cost + unitCost;
+      if (id === anchorId) continue;
+      restPrice += p.price;
+      restCost = restCost === null || unitCost === null ? null : restCost + unitCost;
     }
-    const discountPercent = cost === null ? null : bundleDiscount(price, cost);
     const attachRate = c.set.count / anchorCount;
+    const lift = (c.set.count * tx.n) / (anchorCount * c.rest.count);
+    const economics =
+      cost === null || restCost === null || !(restPrice > 0) ? null : chooseBundleDiscount({ attachRate, addOnPrice: restPrice, addOnUnitCost: restCost, ...(options.elasticity ? { elasticity: options.elasticity } : {}) });
+    const discountPercent = economics === null ? null : Math.round(economics.discount * 100);
     const title = (id: string) => products.get(id)?.title ?? id;
     const bundle: Bundle = {
       anchor: anchorId,
@@ -107,24 +127,26 @@ export function suggestBundles(baskets: readonly Basket[], products: ProductMap,
       count: c.set.count,
       anchorCount,
       attachRate,
-      lift: (c.set.count * tx.n) / (anchorCount * c.rest.count),
+      lift,
       pValue: Math.exp(c.logP),
       qValue: q[i]!,
       price,
       cost,
       discountPercent,
-      bundlePrice: discountPercent === null ? null : Math.round((price * (100 - discountPercent)) / 100),
+      bundlePrice: discountPercent === null ? null : Math.round(price - (restPrice * discountPercent) / 100),
+      rank: bundleRank(attachRate, lift),
+      economics,
       explanation: `${percent(attachRate)} of orders with the ${title(anchorId)} also have the ${restIds.map(title).join(" and the ")} (${c.set.count.toLocaleString("en-US")} orders)`,
     };
     let list = byAnchor.get(anchorId);
     if (!list) byAnchor.set(anchorId, (list = []));
     list.push(bundle);
   });
+  const order = (x: Bundle, y: Bundle) => y.rank! - x.rank! || y.count - x.count || x.items.length - y.items.length || compareText(x.items.join(","), y.items.join(","));
   const out: Bundle[] = [];
-  for (const anchor of [...byAnchor.keys()].sort(compareText)) {
-    const list = byAnchor.get(anchor)!;
-    list.sort((x, y) => y.attachRate - x.attachRate || y.count - x.count || x.items.length - y.items.length || compareText(x.items.join(","), y.items.join(",")));
+  for (const list of byAnchor.values()) {
+    list.sort(order);
     out.push(...list.slice(0, perAnchor));
   }
-  return out;
+  return out.sort(order);
 }

@@ -182,7 +182,8 @@ export default function CrossSellPage() {
                   Bundle ideas
                 </Text>
                 <Text as="span" tone="subdued">
-                  Discount depth is suggested only where unit costs are known (at most half the margin, 20 % cap).
+                  High lift, low attach first. The discount on the add-ons is the what-if's best expected margin (attach rate ×
+                  (1 + ε·d), ε 0.5–3), suggested only where unit costs are known.
                 </Text>
               </InlineStack>
               {bundles.length === 0 ? (
@@ -197,8 +198,20 @@ export default function CrossSellPage() {
                     return [
                       b.titles.join(" + "),
                       percent(b.attachRate),
-                      b.discountPercent === null ? "—" : `${b.discountPercent} %`,
-                      b.explanation,
+                      b.discountPercent === null ? "—" : (
+                        <span key={`${key}-discount`}>
+                          {b.discountPercent === 0 ? "none pays" : `${b.discountPercent} %`}
+                          {b.economics?.breakEven.elasticity ? ` (break-even ε ${b.economics.breakEven.elasticity.toFixed(1)})` : ""}
+                        </span>
+                      ),
+                      <BlockStack key={`${key}-why`} gap="100">
+                        <Text as="span">{b.explanation}</Text>
+                        {b.economics && (
+                          <Text as="span" tone="subdued">
+                            {b.economics.assumption}
+                          </Text>
+                        )}
+                      </BlockStack>,
                       <InlineStack key={key} gap="200" blockAlign="center">
                         {status && (
                           <span data-testid={`bundle-status-${b.items.join("-")}`} data-status={status.status}>

@@ -317,6 +317,8 @@ export async function previewBundleLaunch({ shop, db = defaultPrisma, now, clien
     values,
     products: [...anchors.map((id) => ({ id, title: title.get(id)!, role: "anchor" })), ...addOns.map((id) => ({ id, title: title.get(id)!, role: "add-on" }))],
     suggestedPercent: idea?.discountPercent ?? null,
+    /** Why that depth (the what-if economics' assumption and break-even), or null without a costed idea. */
+    suggestion: idea?.economics?.assumption ?? null,
     whatIf,
     campaignDays,
     /** The exact input of discountCodeBxgyCreate / discountAutomaticBxgyCreate. */

@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Basket, InsightProduct } from "../../../app/insights/baskets";
-import { bundleDiscount, suggestBundles } from "../../../app/insights/bundles";
+import { bundleRank, suggestBundles } from "../../../app/insights/bundles";
+import { chooseBundleDiscount } from "../../../app/insights/impact/what-if";
 
 const product = (id: string, price: number, unitCost: number | null, extra: Partial<InsightProduct> = {}): InsightProduct => ({
   id,
@@ -36,28 +37,37 @@ describe("suggestBundles", () => {
   const bundles = suggestBundles(baskets, products, { minCount: 3 });
   const brief = bundles.map((b) => [b.anchor, b.items.join("+"), b.count, b.anchorCount, b.discountPercent]);
 
-  it("per anchor, the significant sets by attach rate; chance-level sets are left out", () => {
+  it("the significant sets, high lift and low attach first; chance-level sets are left out", () => {
+    // Every candidate from A has lift 34/14 (1 − 1/lift = 20/34): rank A+B+C (1 − 4/14) · 20/34 ≈ 0.420, A+C
+    // (1 − 8/14) · 20/34 ≈ 0.252, A+B (1 − 10/14) · 20/34 ≈ 0.168; B+A and C+A attach always (rank 0), by count.
     expect(brief).toEqual([
-      ["A", "A+B", 10, 14, 20], // 10/14; price 1200, cost 700: margin 41.7 %, half 20.8 % → 20 %
-      ["A", "A+C", 8, 14, null], // 8/14; C's cost unknown
-      ["A", "A+B+C", 4, 14, null], // 4/14
-      ["B", "B+A", 10, 10, 20],
+      ["A", "A+B+C", 4, 14, null], // C's cost unknown
+      ["A", "A+C", 8, 14, null],
+      ["A", "A+B", 10, 14, 0], // 71 % attach already: every discount on the grid mostly subsidises (worked out below)
+      ["B", "B+A", 10, 10, 0], // attach 100 %: a discount cannot add a sale
       ["C", "C+A", 8, 8, null],
     ]);
-    const [ab, ac, abc] = bundles;
+    expect(bundles[0]!.rank).toBeCloseTo((10 / 14) * (20 / 34), 12);
+    expect(bundles[2]!.rank).toBeCloseTo(bundleRank(10 / 14, 34 / 14), 14);
+    const [abc, ac, ab] = bundles;
     expect(ab!.attachRate).toBeCloseTo(10 / 14, 15);
     expect(ab!.lift).toBeCloseTo((10 * 34) / (14 * 10), 12);
     expect(ab!.pValue).toBeCloseTo(1001 / 131128140, 12); // C(14,10) / C(34,10)
     expect(abc!.pValue).toBeCloseTo(1001 / 46376, 10);
     expect(abc!.qValue).toBeCloseTo(((1001 / 46376) * 9) / 5, 10);
-    expect(ab).toMatchObject({ price: 1200, cost: 700, bundlePrice: 960 });
+    expect(ab).toMatchObject({ price: 1200, cost: 700, bundlePrice: 1200 });
+    // A → B: a₀ = 10/14, B at 200 with cost 100, ε uniform in [0.5, 3] (mean 1.75, no cap below 0.4/d ≥ 1.33… for
+    // d ≤ 0.3 the cap ε = (14/10 − 1)/d exceeds 3 only for d < 0.134): at 5 %, 0.714 · 0.05 · (1.75 · 90 − 200) < 0.
+    expect(ab!.economics!.discount).toBe(0);
+    expect(ab!.economics!.evaluated[0]!.expectedMarginPerOrder).toBeCloseTo((10 / 14) * 0.05 * (1.75 * 90 - 200), 9);
+    expect(ab!.economics!.assumption).toMatch(/^No discount from 5 % to 30 % pays/);
     expect(ac).toMatchObject({ price: 1300, cost: null, bundlePrice: null });
     expect(ab!.explanation).toBe("71 % of orders with the A also have the B (10 orders)");
     expect(abc!.explanation).toBe("29 % of orders with the A also have the B and the C (4 orders)");
   });
 
   it("one anchor, a cap per anchor, and pairs only", () => {
-    expect(suggestBundles(baskets, products, { minCount: 3, anchor: "A", perAnchor: 1 }).map((b) => b.items)).toEqual([["A", "B"]]);
+    expect(suggestBundles(baskets, products, { minCount: 3, anchor: "A", perAnchor: 1 }).map((b) => b.items)).toEqual([["A", "B", "C"]]); // the best rank
     expect(suggestBundles(baskets, products, { minCount: 3, maxSize: 2 }).some((b) => b.items.length > 2)).toBe(false);
   });
 
@@ -69,14 +79,46 @@ describe("suggestBundles", () => {
   });
 });
 
-describe("bundleDiscount: half the margin, at most 20 %, rounded down to 5 %", () => {
-  it.each([
-    [1000, 700, 15], // margin 30 % → 15 %
-    [1000, 750, 10], // 25 % → 12.5 % → 10 %
-    [1000, 400, 20], // 60 % → 30 % → capped at 20 %
-    [1000, 900, 5], // 10 % → 5 %
-    [1000, 950, 0], // 5 % → 2.5 % → 0
-    [1000, 1100, 0], // a loss: no discount
-    [0, 0, 0],
-  ])("price %i, cost %i → %i %%", (price, cost, depth) => expect(bundleDiscount(price, cost)).toBe(depth));
+describe("chooseBundleDiscount: the what-if's expected margin per anchor order", () => {
+  it("picks the grid discount with the largest expected margin, with its break-even", () => {
+    // a₀ = 0.1, p = 1000, c = 200, ε ~ U[2, 3] (no cap: 0.1 · (1 + 3 · 0.3) < 1). Expected margin per anchor order
+    // = a₀ · d · (2.5 · (1000(1 − d) − 200) − 1000) = 100 d − 250 d²: 9.375 at 15 %, 10 at 20 %, 9.375 at 25 %.
+    const r = chooseBundleDiscount({ attachRate: 0.1, addOnPrice: 1000, addOnUnitCost: 200, elasticity: { low: 2, high: 3 } });
+    expect(r.discount).toBe(0.2);
+    expect(r.expectedMarginPerOrder).toBeCloseTo(10, 9);
+    expect(r.evaluated.map((e) => e.expectedMarginPerOrder)).toEqual([4.375, 7.5, 9.375, 10, 9.375, 7.5].map((x) => expect.closeTo(x, 9)));
+    // Break-even at 20 %: ε = 1000 / (800 − 200) = 5/3, the attach rate 0.1 · (1 + 5/3 · 0.2) = 0.1333.
+    expect(r.breakEven.elasticity).toBeCloseTo(5 / 3, 12);
+    expect(r.breakEven.attachRate).toBeCloseTo(0.1 * (1 + (5 / 3) * 0.2), 12);
+    expect(r.assumption).toBe("20 % off the add-on gives the largest expected margin per anchor order if a discount d lifts the attach rate a₀ = 10 % to a₀·(1 + ε·d), ε between 2 and 3 (the what-if's range); it breaks even at ε = 1.67, an attach rate of 13.3 %.");
+  });
+
+  it("the expectation over ε is exact where the attach rate reaches 100 % (against a fine numerical average)", () => {
+    const a0 = 0.8;
+    const r = chooseBundleDiscount({ attachRate: a0, addOnPrice: 1000, addOnUnitCost: 100 });
+    for (const { discount: d, expectedMarginPerOrder } of r.evaluated) {
+      let mean = 0;
+      const steps = 200_000;
+      for (let i = 0; i < steps; i++) mean += Math.min(1, a0 * (1 + (0.5 + (2.5 * (i + 0.5)) / steps) * d)) / steps;
+      expect(expectedMarginPerOrder).toBeCloseTo((mean - a0) * (1000 * (1 - d) - 100) - a0 * d * 1000, 3);
+    }
+  });
+
+  it("never below cost; nothing from a zero attach rate; errors", () => {
+    const tight = chooseBundleDiscount({ attachRate: 0.1, addOnPrice: 1000, addOnUnitCost: 880 });
+    expect(tight.evaluated.map((e) => e.discount)).toEqual([0.05, 0.1]); // 15 % would sell at 850 < 880
+    const none = chooseBundleDiscount({ attachRate: 0, addOnPrice: 1000, addOnUnitCost: 100 });
+    expect(none.discount).toBe(0);
+    expect(none.assumption).toMatch(/cannot grow from 0/);
+    expect(() => chooseBundleDiscount({ attachRate: 1.5, addOnPrice: 1, addOnUnitCost: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("bundleRank", () => {
+  it("favours high lift and low attach; chance-level pairs rank 0", () => {
+    expect(bundleRank(0.1, 5)).toBeGreaterThan(bundleRank(0.5, 5));
+    expect(bundleRank(0.1, 5)).toBeGreaterThan(bundleRank(0.1, 2));
+    expect(bundleRank(0.1, 1)).toBe(0);
+    expect(bundleRank(0.2, 4)).toBeCloseTo(0.8 * 0.75, 14);
+  });
 });

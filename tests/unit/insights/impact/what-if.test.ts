@@ -62,4 +62,28 @@ describe("whatIfBundleDiscount", () => {
     expect(whatIfBundleDiscount(orders, { ...base, discount: 0.5, addOnUnitCost: 600_000 }).breakEvenElasticity).toBeNull();
     expect(() => whatIfBundleDiscount(orders, { ...base, discount: 1.2, addOnUnitCost: null })).toThrow(RangeError);
   });
+
+  it("a baseline without any attached order falls back to the whole history's attach rate, and says so", () => {
+    // History: 40 laptop orders in January, 10 with a mouse; the baseline (March) has 4 laptop orders, none with one.
+    const history: ImpactOrder[] = [];
+    for (let i = 0; i < 40; i++) history.push(order(`2024-01-${String(1 + (i % 28)).padStart(2, "0")}`, i < 10 ? ["laptop", "mouse"] : ["laptop"]));
+    for (let i = 0; i < 4; i++) history.push(order(`2024-03-0${1 + i}`, ["laptop"]));
+    history.push(order("2024-04-02", ["laptop", "mouse"])); // after the baseline: not history for it
+    const input = { anchors: ["laptop"], addOns: ["mouse"], discount: 0.1, addOnPrice: 1000, addOnUnitCost: 400, baseline: { start: "2024-03-01", end: "2024-03-10" }, campaignDays: 10, timeZone: "UTC" };
+    const r = whatIfBundleDiscount(history, input);
+    expect(r.baselineOrders).toBe(4);
+    expect(r.baselineAttachedOrders).toBe(0);
+    expect(r.attachSource).toBe("whole-history");
+    expect(r.attachOrders).toEqual({ orders: 44, attached: 10 });
+    expect(r.baselineAttachRate).toBeCloseTo(10 / 44, 14);
+    // 4 orders in 10 days → 4 over 10 campaign days; the uptake now grows: a₁ = a₀ (1 + 0.5 · 0.1) at ε = 0.5.
+    expect(r.eligibleOrders).toBeCloseTo(4, 12);
+    expect(r.low.incrementalAddOns).toBeCloseTo(4 * (10 / 44) * 0.05, 12);
+    expect(r.assumptions.some((a) => a.startsWith("None of the baseline's 4 anchor orders had the add-on") && a.includes("10 of 44 anchor orders"))).toBe(true);
+    // With an attached order in the baseline, the baseline's own rate.
+    const own = whatIfBundleDiscount([...history, order("2024-03-05", ["laptop", "mouse"])], input);
+    expect(own).toMatchObject({ attachSource: "baseline", baselineOrders: 5, baselineAttachedOrders: 1, attachOrders: { orders: 5, attached: 1 } });
+    expect(own.baselineAttachRate).toBe(0.2);
+  });
 });
+
