@@ -8,7 +8,8 @@
  *   told apart in the same model with a few years) + five one-week Tết bins (the three weeks before Tết, the Tết week
  *   = days 1–7 of month 1, the week after).
  * So each effect is a multiplier on the trend, all others held fixed. Effects are reported as contrasts:
- * - a weekday against the average weekday (geometric mean of the seven),
+ * - a weekday against the average weekday (geometric mean of the seven; of the open ones when the shop never takes
+ *   orders on some weekday, which is then a closed day: left out of the fit and forecast as zero),
  * - a month against the average of the other eleven months ("lunar month 7 runs 28 % below the other months"),
  * - a Tết bin against the same days without Tết (their month, weekday and trend), and the pre-Tết lift as the average
  *   of the three weeks before Tết.
@@ -46,6 +47,8 @@ export interface Effect {
   pValue?: number;
   /** Degrees of freedom of the t reference (Satterthwaite); null for the normal reference. */
   df?: number | null;
+  /** A weekday without any order in the history (a closed day): not estimated, forecast as zero. */
+  closed?: boolean;
 }
 
 export interface Finding {
@@ -81,13 +84,15 @@ export type MonthCalendar = "gregorian" | "lunar";
 export interface SeasonalModel {
   months: MonthCalendar | null;
   weekday: boolean;
+  /** Weekdays (0 = Sunday) without a single order in the history: closed days, left out of the fit, factor 0. */
+  closedWeekdays: number[];
   tet: boolean;
   tzHours: number;
   startDay: number;
   halfSpan: number;
   degree: number;
   hinges: number[];
-  /** Column index of each seasonal term (weekday 1..6 = Mon..Sat, month 2..12, Tết bins 0..4). */
+  /** Column index of each seasonal term (open weekdays after the first open one, month 2..12, Tết bins 0..4). */
   columns: { weekday: number[]; month: number[]; tet: number[] };
   fit: GlmFit;
 }
@@ -198,7 +203,7 @@ function trendRow(model: Pick<SeasonalModel, "startDay" | "halfSpan" | "degree" 
 
 function designRow(model: Omit<SeasonalModel, "columns" | "fit">, day: string, f: DayFeatures): number[] {
   const row = [1, ...trendRow(model, dayNumber(day))];
-  if (model.weekday) for (let w = 1; w <= 6; w++) row.push(f.weekday === w ? 1 : 0);
+  if (model.weekday) for (const w of openWeekdays(model).slice(1)) row.push(f.weekday === w ? 1 : 0);
   if (model.months) {
     const m = model.months === "lunar" ? f.lunarMonth : f.gregorianMonth;
     for (let k = 2; k <= 12; k++) row.push(m === k ? 1 : 0);
@@ -207,10 +212,15 @@ function designRow(model: Omit<SeasonalModel, "columns" | "fit">, day: string, f
   return row;
 }
 
+/** The weekdays with orders (0 = Sunday); the first is the design's baseline. */
+function openWeekdays(model: Pick<SeasonalModel, "closedWeekdays">): number[] {
+  return [0, 1, 2, 3, 4, 5, 6].filter((w) => !model.closedWeekdays.includes(w));
+}
+
 function columnsOf(model: Omit<SeasonalModel, "columns" | "fit">): SeasonalModel["columns"] {
   let next = 1 + model.degree + model.hinges.length;
   const take = (on: boolean, n: number) => (on ? Array.from({ length: n }, () => next++) : []);
-  const weekday = take(model.weekday, 6);
+  const weekday = take(model.weekday, openWeekdays(model).length - 1);
   const month = take(model.months !== null, 11);
   const tet = take(model.tet, TET_BINS.length);
   return { weekday, month, tet };
@@ -219,9 +229,11 @@ function columnsOf(model: Omit<SeasonalModel, "columns" | "fit">): SeasonalModel
 /** The model's seasonal factor of a day (weekday × month × Tết bin, without trend): any day, past or future. */
 export function seasonalFactor(model: SeasonalModel, day: string): number {
   const f = featuresOf(day, model.tzHours, model.months === "lunar" || model.tet);
+  if (model.closedWeekdays.includes(f.weekday)) return 0;
   let eta = 0;
   const { weekday, month, tet } = model.columns;
-  if (weekday.length > 0 && f.weekday >= 1) eta += model.fit.beta[weekday[f.weekday - 1]!]!;
+  const k = openWeekdays(model).indexOf(f.weekday);
+  if (weekday.length > 0 && k >= 1) eta += model.fit.beta[weekday[k - 1]!]!;
   if (month.length > 0) {
     const m = model.months === "lunar" ? f.lunarMonth : f.gregorianMonth;
     if (m >= 2) eta += model.fit.beta[month[m - 2]!]!;
@@ -284,13 +296,15 @@ function tetIdentifiable(features: readonly DayFeatures[]): boolean {
   return perBin.every((c) => c >= 7);
 }
 
-function fitDesign(series: readonly DailyValue[], features: readonly DayFeatures[], spec: Omit<SeasonalModel, "columns" | "fit">): { model: SeasonalModel; X: number[][] } {
-  const X = series.map((p, i) => designRow(spec, p.day, features[i]!));
+/** Fits a model on the open days of a series; X and `open` (indices into the series) are the rows fitted. */
+function fitDesign(series: readonly DailyValue[], features: readonly DayFeatures[], spec: Omit<SeasonalModel, "columns" | "fit">): { model: SeasonalModel; X: number[][]; open: number[] } {
+  const open = series.map((_, i) => i).filter((i) => !spec.closedWeekdays.includes(features[i]!.weekday));
+  const X = open.map((i) => designRow(spec, series[i]!.day, features[i]!));
   const fit = fitQuasiPoisson(
     X,
-    series.map((p) => p.value),
+    open.map((i) => series[i]!.value),
   );
-  return { model: { ...spec, columns: columnsOf(spec), fit }, X };
+  return { model: { ...spec, columns: columnsOf(spec), fit }, X, open };
 }
 
 /**
@@ -306,7 +320,7 @@ export function seasonalRefitter(series: readonly DailyValue[], like: SeasonalMo
     const days = prefix.map((p) => p.day);
     const shape = trendShape(length, dayNumber(days[0]!));
     const months = like.months && monthsIdentifiable(f, days, like.months) ? like.months : null;
-    const spec = { weekday: like.weekday && length >= 28, tet: like.tet && tetIdentifiable(f), tzHours: like.tzHours, ...shape };
+    const spec = { weekday: like.weekday && length >= 28, closedWeekdays: like.closedWeekdays, tet: like.tet && tetIdentifiable(f), tzHours: like.tzHours, ...shape };
     try {
       return fitDesign(prefix, f, { ...spec, months }).model;
     } catch {
@@ -328,6 +342,7 @@ function devianceTerms(y: readonly number[], mu: readonly number[]): number[] {
  * freedom. Below the two-sided critical value at the given level the calendars are indistinguishable.
  */
 function chooseCalendar(series: readonly DailyValue[], lunar: SeasonalModel, gregorian: SeasonalModel, level: number): CalendarChoice {
+  // `series`: the days both models were fitted on (open days), in the order of their fitted values.
   const y = series.map((p) => p.value);
   const dl = devianceTerms(y, lunar.fit.fitted);
   const dg = devianceTerms(y, gregorian.fit.fitted);
@@ -446,6 +461,13 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
   const shape = trendShape(n, dayNumber(days[0]!));
   const weekday = n >= 28;
   if (!weekday) caveats.push("Weekday effects need at least 4 weeks of history.");
+  // A weekday without a single order in the history is a closed day: its dummy would run to −∞ and take every weekday
+  // contrast's interval with it. It is left out of the fit and forecast as zero.
+  const closedWeekdays = weekday ? [0, 1, 2, 3, 4, 5, 6].filter((w) => series.every((q, i) => features[i]!.weekday !== w || q.value === 0)) : [];
+  if (closedWeekdays.length >= 6) closedWeekdays.length = 0;
+  if (closedWeekdays.length > 0) {
+    caveats.push(`No orders on ${closedWeekdays.map((w) => `${WEEKDAYS[w]}s`).join(" or ")} in the whole history: treated as closed days (left out of the model, forecast as zero).`);
+  }
   const tet = lunar && tetIdentifiable(features);
   if (lunar && !tet) caveats.push("Tết effects need a whole Tết season (3 weeks before to 2 weeks after Tết) inside the history.");
   const lunarMonths = lunar && monthsIdentifiable(features, days, "lunar");
@@ -454,16 +476,21 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
     caveats.push("Month effects need every month in at least two years of history; they are left out, so the trend may carry part of the year's pattern.");
   }
 
-  const base = { weekday, tet, tzHours, ...shape };
+  const base = { weekday, closedWeekdays, tet, tzHours, ...shape };
   const lunarFit = lunarMonths ? fitDesign(series, features, { ...base, months: "lunar" }) : null;
   const gregorianFit = gregorianMonths ? fitDesign(series, features, { ...base, months: "gregorian" }) : null;
   const fits = [lunarFit, gregorianFit].filter((f): f is NonNullable<typeof f> => f !== null);
 
   // One calendar per shop.
   let calendar: CalendarChoice;
-  let mainFit: { model: SeasonalModel; X: number[][] };
+  let mainFit: { model: SeasonalModel; X: number[][]; open: number[] };
   if (lunarFit && gregorianFit) {
-    calendar = chooseCalendar(series, lunarFit.model, gregorianFit.model, level);
+    calendar = chooseCalendar(
+      lunarFit.open.map((i) => series[i]!),
+      lunarFit.model,
+      gregorianFit.model,
+      level,
+    );
     mainFit = calendar.chosen === "lunar" ? lunarFit : gregorianFit;
     caveats.push(calendar.reason);
   } else if (lunarFit || gregorianFit) {
@@ -482,31 +509,33 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
   let cov: RobustCovariance | null = null;
   if (clustered) {
     const between = 1 + shape.degree + shape.hinges.length + main.columns.month.length + main.columns.tet.length;
-    const weekBlock = Int32Array.from(days, (_, i) => Math.floor(i / 7));
     const monthKeys = new Map<string, number>();
-    const monthBlock = Int32Array.from(days, (d, i) => {
+    const monthOf = days.map((d, i) => {
       const key = main.months === "lunar" ? features[i]!.lunarStart : d.slice(0, 7);
       let b = monthKeys.get(key);
       if (b === undefined) monthKeys.set(key, (b = monthKeys.size));
       return b;
     });
-    // The same month blocks shifted by half a month: with the unshifted ones they make shocks of neighbouring months
-    // correlated (a drift that spans a month boundary), which plain month blocks would treat as independent.
-    const shiftedKeys = new Map<string, number>();
-    const shiftedBlock = Int32Array.from(days, (_, i) => {
-      const key = String(monthBlock[Math.min(n - 1, i + 15)]! - (i + 15 >= n ? 0 : 0));
-      let b = shiftedKeys.get(key);
-      if (b === undefined) shiftedKeys.set(key, (b = shiftedKeys.size));
-      return b;
-    });
+    // Blocks of the fitted (open) days, numbered densely.
+    const blocks = (blockOf: (i: number) => number) => {
+      const ids = new Map<number, number>();
+      return Int32Array.from(mainFit.open, (i) => {
+        const key = blockOf(i);
+        let b = ids.get(key);
+        if (b === undefined) ids.set(key, (b = ids.size));
+        return b;
+      });
+    };
     cov = robustCovariance(
       mainFit.X,
-      series.map((q) => q.value),
+      mainFit.open.map((i) => series[i]!.value),
       main.fit,
       [
-        { name: "week", block: weekBlock, betweenParameters: between },
-        { name: "month", block: monthBlock, betweenParameters: between },
-        { name: "month (shifted half a month)", block: shiftedBlock, betweenParameters: between },
+        { name: "week", block: blocks((i) => Math.floor(i / 7)), betweenParameters: between },
+        { name: "month", block: blocks((i) => monthOf[i]!), betweenParameters: between },
+        // The same month blocks shifted by half a month: with the unshifted ones they make shocks of neighbouring
+        // months correlated (a drift that spans a month boundary), which plain month blocks would treat as independent.
+        { name: "month (shifted half a month)", block: blocks((i) => monthOf[Math.min(n - 1, i + 15)]!), betweenParameters: between },
       ],
     );
   }
@@ -514,14 +543,17 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
     ? { method: "occurrence-clustered", dispersion: cov.dispersion, components: cov.components }
     : { method: "independent", dispersion: main.fit.dispersion, components: [] };
 
-  // Weekdays against the average weekday.
+  // Weekdays against the average open weekday; a closed weekday is reported as such (×0), never as a finding.
   let weekdayEffects: Effect[] | null = null;
   if (weekday) {
-    const all = [1, 2, 3, 4, 5, 6, 7]; // category k = weekday k − 1 (1 = Sunday, the baseline)
-    weekdayEffects = all.map((k) => {
-      const c = categoryContrast(p, main.columns.weekday, k, all);
-      const count = features.filter((f) => f.weekday === k - 1).length;
-      return effectOf(main, cov, c, level, `weekday:${WEEKDAYS[k - 1]!.slice(0, 3)}`, WEEKDAYS[k - 1]!, count);
+    const open = openWeekdays(main);
+    const all = open.map((_, j) => j + 1); // category j + 1 = open[j]; category 1 is the baseline
+    weekdayEffects = [0, 1, 2, 3, 4, 5, 6].map((w) => {
+      const count = features.filter((f) => f.weekday === w).length;
+      const key = `weekday:${WEEKDAYS[w]!.slice(0, 3)}`;
+      const j = open.indexOf(w);
+      if (j < 0) return { key, label: `${WEEKDAYS[w]!} (closed: no orders)`, multiplier: 0, lower: 0, upper: 0, percent: -100, significant: false, days: count, closed: true };
+      return effectOf(main, cov, categoryContrast(p, main.columns.weekday, j + 1, all), level, key, WEEKDAYS[w]!, count);
     });
   }
 
@@ -568,7 +600,7 @@ export function seasonality(series: readonly DailyValue[], options: SeasonalityO
   }
   const against = main.months === "lunar" ? "the other lunar months, after trend and weekday" : "the other months, after trend and weekday";
   for (const e of monthEffects ?? []) candidates.push({ effect: e, text: describe(e, e.label, against, measure, level) });
-  for (const e of weekdayEffects ?? []) candidates.push({ effect: e, text: describe(e, `${e.label}s`, "an average day", measure, level, "on") });
+  for (const e of (weekdayEffects ?? []).filter((x) => !x.closed)) candidates.push({ effect: e, text: describe(e, `${e.label}s`, "an average day", measure, level, "on") });
   const q = benjaminiHochberg(candidates.map((x) => Math.log(Math.max(x.effect.pValue ?? 1, 1e-300))));
   const findings: Finding[] = [];
   candidates.forEach((x, i) => {

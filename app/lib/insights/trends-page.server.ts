@@ -11,6 +11,7 @@ const CHART_WEEKS = 104;
 const pct = (x: number) => `${x >= 1 ? "+" : "−"}${Math.abs(Math.round((x - 1) * 1000) / 10).toFixed(1)} %`;
 
 function effectRow(e: Effect) {
+  if (e.closed) return { key: e.key, label: e.label, change: "no orders", interval: "closed day", significant: false, days: e.days };
   return { key: e.key, label: e.label, change: pct(e.multiplier), interval: `${pct(e.lower)} to ${pct(e.upper)}`, significant: e.significant, days: e.days };
 }
 

@@ -101,6 +101,27 @@ describe("Tết from a single season", () => {
   });
 });
 
+describe("a shop closed on one weekday", () => {
+  it("treats the weekday without orders as closed: the other weekdays keep finite intervals around their truth, the forecast is finite", () => {
+    const planted = [1.3, 0.9, 0.9, 0.9, 1, 1.1, 1.2];
+    const { series } = simulateShop({ ...NULL_SHOP, days: 400, rho: 0.5, weekday: planted }, 21);
+    const closed = series.map((p, i) => (i % 7 === (6 - new Date(`${series[0]!.day}T00:00:00Z`).getUTCDay() + 7) % 7 ? { ...p, value: 0 } : p)); // Saturdays
+    const r = seasonality(closed, { lunar: false });
+    expect(r.weekday![6]!.closed).toBe(true);
+    expect(r.caveats.some((c) => c.startsWith("No orders on Saturdays in the whole history"))).toBe(true);
+    const open = planted.slice(0, 6);
+    const g = Math.exp(open.reduce((s, x) => s + Math.log(x), 0) / 6);
+    for (let w = 0; w < 6; w++) {
+      const e = r.weekday![w]!;
+      expect([w, Number.isFinite(e.upper), e.lower <= open[w]! / g && open[w]! / g <= e.upper]).toEqual([w, true, true]);
+    }
+    expect(r.findings.some((f) => f.effect.key === "weekday:Sun")).toBe(true);
+    expect(r.findings.every((f) => f.effect.key !== "weekday:Sat")).toBe(true);
+    const f = forecast(closed, r.model, { horizonWeeks: 4, maxOrigins: 10 });
+    for (const w of f.weeks) expect([Number.isFinite(w.lower), Number.isFinite(w.upper), w.lower < w.forecast, w.forecast < w.upper]).toEqual([true, true, true, true]);
+  });
+});
+
 describe("forecast intervals on held-out weeks of autocorrelated shops", () => {
   it("the conformal 90 % intervals cover the held-out weekly orders at about their level", () => {
     let covered = 0;
