@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- calibration --part impact [--shops 200] [--draws 400] [--phis 0,0.5,0.8] [--seed 1]`: the calibration
+ * `npm run bench -- calibration --part impact [--shops 100] [--draws 300] [--phis 0,0.5,0.8] [--seed 1]`: the calibration
  * of "did it work?" (ADR 023) on simulated shops with serially correlated demand (tests/support/impact-simulate.ts:
  * shop-wide and per-product AR(1) shocks on the log rate, repeat customers, six products).
  *
@@ -25,8 +25,8 @@ function rate(k: number, n: number): string {
 }
 
 export async function benchImpactCalibration(args: string[]): Promise<void> {
-  const shops = positive(option(args, "shops", "200"), "shops");
-  const draws = positive(option(args, "draws", "400"), "draws");
+  const shops = positive(option(args, "shops", "100"), "shops");
+  const draws = positive(option(args, "draws", "300"), "draws");
   const seed = positive(option(args, "seed", "1"), "seed");
   const phis = option(args, "phis", "0,0.5,0.8").split(",").map(Number);
   const metrics = option(args, "metrics", "units,attach-rate").split(",") as ("units" | "attach-rate")[];

@@ -695,6 +695,8 @@ function infer(data: Data, seg: Segments, excluded: ReadonlySet<number>, B: numb
     if (e && Number.isFinite(e.effect)) draws.push(e.effect);
   }
   if (draws.length < Math.max(20, B / 2)) return null;
+  /** The share of the variance that the few blocks of days estimate (the rest, order-level noise, is well estimated). */
+  let blockShare = 1;
   if (data.perOrder) {
     // The two-way resample's variance is V_customers + V_days + V_orders (its weights multiply), each of the three
     // holding the order-level variance once: Cameron, Gelbach & Miller's two-way variance V_customers + V_days − V_orders
@@ -713,11 +715,15 @@ function infer(data: Data, seg: Segments, excluded: ReadonlySet<number>, B: numb
       const k = Math.sqrt(Math.min(1, Math.max(vOrders / vProduct, (vProduct - 2 * vOrders) / vProduct)));
       const centre = quantile(draws, 0.5);
       draws = draws.map((d) => centre + (d - centre) * k);
+      const v = k * k * vProduct;
+      blockShare = Math.max(0, v - vOrders) / v;
     }
   }
   // Few blocks in the shorter period make the resampled spread itself uncertain: widen it as a t with the block
-  // bootstrap's effective degrees of freedom (3n / 2b for a Bartlett-type variance, n the shorter period's days) would.
-  const df = (1.5 * Math.min(preLen, postLen)) / blockDays;
+  // bootstrap's effective degrees of freedom (3n / 2b for a Bartlett-type variance, n the shorter period's days) would;
+  // for the order-level metrics only the part of the variance beyond order-level noise has those few degrees of freedom
+  // (Satterthwaite: df / share²).
+  const df = (1.5 * Math.min(preLen, postLen)) / blockDays / Math.max(1e-6, blockShare * blockShare);
   const widen = studentTQuantile(1 - (1 - level) / 2, df) / normalQuantile(1 - (1 - level) / 2);
   if (widen > 1) {
     const centre = quantile(draws, 0.5);
