@@ -116,7 +116,7 @@ export function registerTrends(program: Command, io: CliIo, done: Done) {
     .option("--weeks <n>", "forecast horizon in weeks (default 12)", integerIn("--weeks", 1, 52))
     .option("--lunar", "use the Vietnamese lunar calendar (default when --tz is Vietnamese)")
     .option("--no-lunar", "do not use the lunar calendar")
-    .option("--seed <n>", "seed of the forecast's bootstrap (default 1)", integerIn("--seed", 0, 2 ** 31 - 1))
+    .option("--seed <n>", "unused since the forecast intervals became conformal (ADR 024); accepted for old scripts", integerIn("--seed", 0, 2 ** 31 - 1))
     .option("--map <pair>", "csv: map a field to a column, field=column (repeatable)", collect, [] as string[])
     .option("--json", "print only JSON on stdout")
     .action(
