@@ -2,7 +2,7 @@
  * Seasonal effects of a daily series, estimated against its trend: weekday, calendar month or Vietnamese lunar month
  * (the 7th lunar month, tháng cô hồn, included) and the weeks around Tết.
  *
- * Method (ADR 017): a quasi-Poisson regression (log link) of the daily value on
+ * Method (ADR 017, 024): a quasi-Poisson regression (log link) of the daily value on
  *   trend (a polynomial in time: cubic from 1.5 years of history, quadratic below, linear under 8 weeks, plus a slope
  *   change at every full year after the third) + weekday + month (calendar OR lunar, one model each; they cannot be
  *   told apart in the same model with a few years) + five one-week Tết bins (the three weeks before Tết, the Tết week
@@ -13,7 +13,15 @@
  * - a month against the average of the other eleven months ("lunar month 7 runs 28 % below the other months"),
  * - a Tết bin against the same days without Tết (their month, weekday and trend), and the pre-Tết lift as the average
  *   of the three weeks before Tết.
- * Intervals are Wald intervals on the log scale, with the dispersion φ estimated from the data (quasi-Poisson).
+ * Intervals (ADR 024, replacing 017's independent-days Wald intervals): on the log scale, with a covariance that
+ * allows for demand shocks shared by the days of each week and of each occurrence of a month (variance.ts), and a
+ * Student t reference with Satterthwaite's degrees of freedom — with two or three years a month has been seen two or
+ * three times, and the intervals say so.
+ * One calendar per shop: when both month models can be fitted, a clustered Vuong-type test of their QAIC difference
+ * picks the one that fits clearly better, or calls them indistinguishable (then the lunar months are shown, the
+ * calendar that was asked for). Every reported effect comes from that one model. Findings: effects whose interval
+ * excludes 1 and that pass Benjamini–Hochberg at 1 − level over the model's whole family (weekdays, months, pre-Tết,
+ * Tết week). Tết effects are labelled one-season estimates until the history holds two whole Tết windows.
  * Effects are only estimated when the history can tell them apart from the trend: weekdays from 4 weeks, months when
  * every month appears in at least two years (≥ 15 days each), Tết when at least one whole window (3 weeks before to
  * 2 weeks after) is inside the history; otherwise a caveat says what is missing.
