@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateAction } from "../../../../app/insights/impact/evaluate";
 import { binomialUpperTail, simulateShop } from "../../../support/impact-simulate";
 
-const options = (seed: number) => ({ timeZone: "UTC", asOf: "2026-01-01", seed, bootstrap: 200 });
+const options = (seed: number) => ({ timeZone: "UTC", asOf: "2026-01-01", seed, bootstrap: 150 });
 /** P(X ≤ k) for X ~ Binomial(n, p). */
 const lowerTail = (k: number, n: number, p: number) => 1 - binomialUpperTail(k + 1, n, p);
 
@@ -31,11 +31,11 @@ describe("placebo launches (no effect) on serially correlated shops (AR(1) φ = 
     expect(binomialUpperTail(significant, n, 0.05)).toBeGreaterThan(0.01);
   }, 30_000);
 
-  it("attach rate (customers as clusters): achieved at most 2.5 %, significant at most 5 % (40 shops)", () => {
+  it("attach rate (customers as clusters): achieved at most 2.5 %, significant at most 5 % (30 shops)", () => {
     let achieved = 0;
     let significant = 0;
     let n = 0;
-    for (let s = 0; s < 40; s++) {
+    for (let s = 0; s < 30; s++) {
       const shop = simulateShop({ seed: 20_000 + s, phi: 0.5, products: 4 });
       const r = evaluateAction(shop.orders, shop.action("attach-rate", 0.02), options(s));
       if (!r.ci) continue;
@@ -43,7 +43,7 @@ describe("placebo launches (no effect) on serially correlated shops (AR(1) φ = 
       if (r.verdict === "achieved") achieved++;
       if (r.significant) significant++;
     }
-    expect(n).toBeGreaterThan(36);
+    expect(n).toBeGreaterThan(27);
     console.log(`attach-rate placebo: achieved ${achieved}/${n}, significant ${significant}/${n}`);
     expect(binomialUpperTail(achieved, n, 0.025)).toBeGreaterThan(0.01);
     expect(binomialUpperTail(significant, n, 0.05)).toBeGreaterThan(0.01);
@@ -51,10 +51,10 @@ describe("placebo launches (no effect) on serially correlated shops (AR(1) φ = 
 });
 
 describe("planted effects: the 95 % intervals cover the truth at about their level", () => {
-  it("units +25 % (100 shops)", () => {
+  it("units +25 % (80 shops)", () => {
     let covered = 0;
     let n = 0;
-    for (let s = 0; s < 100; s++) {
+    for (let s = 0; s < 80; s++) {
       const shop = simulateShop({ seed: 30_000 + s, phi: 0.5, products: 5, unitsEffect: 0.25 });
       const r = evaluateAction(shop.orders, shop.action("units", 0.05), options(s));
       if (!r.ci) continue;
@@ -62,7 +62,7 @@ describe("planted effects: the 95 % intervals cover the truth at about their lev
       if (r.ci.lower <= shop.truth.units && shop.truth.units <= r.ci.upper) covered++;
     }
     console.log(`units +25 %: covered ${covered}/${n}`);
-    expect(n).toBeGreaterThan(95);
+    expect(n).toBeGreaterThan(76);
     expect(lowerTail(covered, n, 0.95)).toBeGreaterThan(0.01);
   }, 30_000);
 
