@@ -8,10 +8,12 @@
  *   orders with the anchor that also contain all of the rest; lift = n(S) · N / (n(a) · n(R)). Each candidate is
  *   tested like a rule a → R (one-sided Fisher exact test, Benjamini–Hochberg over all candidates, rules/stats.ts); only
  *   significant candidates whose products are all offerable (ACTIVE and available) are suggested.
- * - Order (ADR 025): high lift and low attach first, by `rank` = (1 − attach rate) · (1 − 1/lift): the share of anchor
+ * - Order (ADR 025): high lift and low attach first, by `rank` = (1 − attach rate) · (1 − 1/lift₋): the share of anchor
  *   orders that do not take the rest yet (the headroom, and the orders a discount does not subsidise) times the share
- *   of the co-purchase beyond chance (how surely the products go together). Then count, fewer items, ids.
- *   `perAnchor` (default 3) kept per anchor; the list is in rank order across anchors.
+ *   of the co-purchase beyond chance (how surely the products go together), lift₋ being the lift at the conservative
+ *   count n(S) − 1.645·√n(S) (bundleRank). Pairs come before larger sets (one add-on: the launch's what-if is per
+ *   add-on, and a pair's evidence is the firmest), then rank, count, ids. `perAnchor` (default 3) kept per anchor;
+ *   the list is in that order across anchors.
  * - Discount, when every product's unit cost is known: the what-if's choice (impact/what-if.ts chooseBundleDiscount)
  *   for "d off the rest when bought with the anchor": the discount on a grid of 5 % to 30 % (never below the rest's
  *   cost) with the largest expected incremental margin per anchor order, the attach rate rising a₀ · (1 + ε · d) with
@@ -60,9 +62,14 @@ export interface Bundle {
   explanation: string;
 }
 
-/** The order of bundle ideas: high lift and low attach first (see the header). */
-export function bundleRank(attachRate: number, lift: number): number {
-  return (1 - attachRate) * (lift > 1 ? 1 - 1 / lift : 0);
+/**
+ * The order of bundle ideas: high lift and low attach first (see the header). With `count`, the lift is taken at a
+ * conservative count, count − 1.645·√count (a one-sided 95 % Poisson margin), so a set seen in a handful of orders does
+ * not outrank a well-evidenced pair on a lucky lift.
+ */
+export function bundleRank(attachRate: number, lift: number, count?: number): number {
+  const shrunk = count === undefined ? lift : (lift * Math.max(0, count - 1.645 * Math.sqrt(count))) / count;
+  return (1 - attachRate) * (shrunk > 1 ? 1 - 1 / shrunk : 0);
 }
 
 export function suggestBundles(baskets: readonly Basket[], products: ProductMap, options: BundleOptions = {}): Bundle[] {
@@ -134,7 +141,7 @@ export function suggestBundles(baskets: readonly Basket[], products: ProductMap,
       cost,
       discountPercent,
       bundlePrice: discountPercent === null ? null : Math.round(price - (restPrice * discountPercent) / 100),
-      rank: bundleRank(attachRate, lift),
+      rank: bundleRank(attachRate, lift, c.set.count),
       economics,
       explanation: `${percent(attachRate)} of orders with the ${title(anchorId)} also have the ${restIds.map(title).join(" and the ")} (${c.set.count.toLocaleString("en-US")} orders)`,
     };
@@ -142,7 +149,7 @@ export function suggestBundles(baskets: readonly Basket[], products: ProductMap,
     if (!list) byAnchor.set(anchorId, (list = []));
     list.push(bundle);
   });
-  const order = (x: Bundle, y: Bundle) => y.rank! - x.rank! || y.count - x.count || x.items.length - y.items.length || compareText(x.items.join(","), y.items.join(","));
+  const order = (x: Bundle, y: Bundle) => x.items.length - y.items.length || y.rank! - x.rank! || y.count - x.count || compareText(x.items.join(","), y.items.join(","));
   const out: Bundle[] = [];
   for (const list of byAnchor.values()) {
     list.sort(order);

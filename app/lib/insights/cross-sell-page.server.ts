@@ -14,7 +14,8 @@ export function comparedWith(share: number, b: UpgradeBaseline): string {
 
 const ANCHORS = 50;
 const UPGRADES = 25;
-const BUNDLES = 20;
+/** Bundle ideas shown, pairs first, high lift and low attach first (bundles.ts). */
+const BUNDLES = 50;
 
 export async function crossSellPage({ shop, product, db = defaultPrisma }: { shop: string; product?: string; db?: PrismaClient }) {
   const stored = await readCrossSell(db, shop);

@@ -37,19 +37,23 @@ describe("suggestBundles", () => {
   const bundles = suggestBundles(baskets, products, { minCount: 3 });
   const brief = bundles.map((b) => [b.anchor, b.items.join("+"), b.count, b.anchorCount, b.discountPercent]);
 
-  it("the significant sets, high lift and low attach first; chance-level sets are left out", () => {
-    // Every candidate from A has lift 34/14 (1 − 1/lift = 20/34): rank A+B+C (1 − 4/14) · 20/34 ≈ 0.420, A+C
-    // (1 − 8/14) · 20/34 ≈ 0.252, A+B (1 − 10/14) · 20/34 ≈ 0.168; B+A and C+A attach always (rank 0), by count.
+  it("the significant sets, pairs first, high lift and low attach first; chance-level sets are left out", () => {
+    // Every candidate from A has lift 34/14, taken at the conservative count n − 1.645·√n: A+B (n = 10) at
+    // 34/14 · 0.4798 = 1.165, rank (1 − 10/14)(1 − 1/1.165) ≈ 0.0405; A+C (n = 8) at 34/14 · 0.4184 = 1.016, rank
+    // ≈ 0.0067; B+A and C+A attach always (rank 0, then by count); the triple A+B+C (n = 4) last: its lift at 4 − 3.29
+    // orders is below 1 (rank 0).
     expect(brief).toEqual([
-      ["A", "A+B+C", 4, 14, null], // C's cost unknown
-      ["A", "A+C", 8, 14, null],
       ["A", "A+B", 10, 14, 0], // 71 % attach already: every discount on the grid mostly subsidises (worked out below)
+      ["A", "A+C", 8, 14, null], // C's cost unknown
       ["B", "B+A", 10, 10, 0], // attach 100 %: a discount cannot add a sale
       ["C", "C+A", 8, 8, null],
+      ["A", "A+B+C", 4, 14, null],
     ]);
-    expect(bundles[0]!.rank).toBeCloseTo((10 / 14) * (20 / 34), 12);
-    expect(bundles[2]!.rank).toBeCloseTo(bundleRank(10 / 14, 34 / 14), 14);
-    const [abc, ac, ab] = bundles;
+    const shrunk = (n: number) => ((34 / 14) * (n - 1.645 * Math.sqrt(n))) / n;
+    expect(bundles[0]!.rank).toBeCloseTo((4 / 14) * (1 - 1 / shrunk(10)), 12);
+    expect(bundles[1]!.rank).toBeCloseTo((6 / 14) * (1 - 1 / shrunk(8)), 12);
+    expect(bundles[4]!.rank).toBe(0);
+    const [ab, ac, , , abc] = bundles;
     expect(ab!.attachRate).toBeCloseTo(10 / 14, 15);
     expect(ab!.lift).toBeCloseTo((10 * 34) / (14 * 10), 12);
     expect(ab!.pValue).toBeCloseTo(1001 / 131128140, 12); // C(14,10) / C(34,10)
@@ -67,7 +71,7 @@ describe("suggestBundles", () => {
   });
 
   it("one anchor, a cap per anchor, and pairs only", () => {
-    expect(suggestBundles(baskets, products, { minCount: 3, anchor: "A", perAnchor: 1 }).map((b) => b.items)).toEqual([["A", "B", "C"]]); // the best rank
+    expect(suggestBundles(baskets, products, { minCount: 3, anchor: "A", perAnchor: 1 }).map((b) => b.items)).toEqual([["A", "B"]]); // the best rank
     expect(suggestBundles(baskets, products, { minCount: 3, maxSize: 2 }).some((b) => b.items.length > 2)).toBe(false);
   });
 
@@ -120,5 +124,7 @@ describe("bundleRank", () => {
     expect(bundleRank(0.1, 5)).toBeGreaterThan(bundleRank(0.1, 2));
     expect(bundleRank(0.1, 1)).toBe(0);
     expect(bundleRank(0.2, 4)).toBeCloseTo(0.8 * 0.75, 14);
+    // Few orders: the lift is taken at n − 1.645·√n orders, so a lucky lift on 5 orders ranks below a solid one.
+    expect(bundleRank(0.1, 10, 5)).toBeLessThan(bundleRank(0.1, 6, 200));
   });
 });
