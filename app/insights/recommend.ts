@@ -19,6 +19,10 @@
  * warranty before a second mouse. Without it, by confidence then count. Within (b): types by the type rule's
  * confidence, round-robin over their best sellers.
  *
+ * With a `CandidateScorer` (e.g. EASE, ease.ts; ADR 025) the candidates of (a) are ordered by its score instead of by
+ * confidence (within each type lane, the lanes still in the same order): the significance gate still decides which
+ * candidates exist and the explanation still cites the best rule's count and lift.
+ *
  * `minCount` (default 5) is the fewest orders a pair must share to be mined at all; it becomes the miner's exact
  * support threshold as (minCount − ½) / N, whose ceiling · N is minCount whatever the decimal rounding.
  */
