@@ -63,6 +63,10 @@ describe("bundle launch through the routes", () => {
     expect(preview.html).toContain('data-testid="bundle-preview"');
     expect(preview.html).toContain('data-testid="bundle-launch-submit"');
     expect(preview.html).toContain("Break-even: the discount must lift the attach rate by at least");
+    // The baseline's anchor orders, what they project over the campaign, and what the attach rate is a share of.
+    expect(preview.html).toMatch(/Anchor orders from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}: [\d,]+ \([\d.]+ a day\), so about [\d,]+ expected over the campaign/);
+    expect(preview.html).toMatch(/Attach rate now: [\d.]+ %/);
+    expect(preview.html).not.toContain("Orders with the anchor:");
     expect(preview.html).toContain("discountAutomaticBxgyCreate");
     const key = fieldValue(preview.html, "idempotencyKey");
     expect(key).toMatch(/^[0-9a-f-]{36}$/);
