@@ -11,6 +11,7 @@ import {
   countTriples,
   fitRepeatModel,
   InsufficientDataError,
+  ModelInputError,
   REPEAT_MODEL_NAMES,
   type BgNbdFit,
   type RepeatModelKind,
@@ -360,19 +361,24 @@ export async function computeCustomerValue({ db, shop, now, orders: given }: Ins
   // Intervals on the 12-month value: the parameters' uncertainty, drawn and carried through (intervals.ts).
   let intervals: LifetimeValueIntervals | null = null;
   if (model && fit?.covariance && gg?.covariance && summary.customers.length > 0) {
-    intervals = lifetimeValueIntervals(
-      summary.customers.map((c) => ({ x: c.x, t_x: c.t_x, T: c.T, monetary: c.monetary, group: rfmById.get(c.id)?.group ?? "PROSPECTS" })),
-      {
-        ...clvOptions,
-        purchases: model,
-        purchasesCovariance: fit.covariance,
-        spend: gg.params,
-        spendCovariance: gg.covariance,
-        draws: INTERVAL_DRAWS,
-        level: INTERVAL_LEVEL,
-        random: seededRng(INTERVAL_SEED),
-      },
-    );
+    try {
+      intervals = lifetimeValueIntervals(
+        summary.customers.map((c) => ({ x: c.x, t_x: c.t_x, T: c.T, monetary: c.monetary, group: rfmById.get(c.id)?.group ?? "PROSPECTS" })),
+        {
+          ...clvOptions,
+          purchases: model,
+          purchasesCovariance: fit.covariance,
+          spend: gg.params,
+          spendCovariance: gg.covariance,
+          draws: INTERVAL_DRAWS,
+          level: INTERVAL_LEVEL,
+          random: seededRng(INTERVAL_SEED),
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof ModelInputError)) throw error;
+      caveats.push(`No interval on lifetime value: ${error.message}.`);
+    }
   } else if (model && gg) caveats.push("No interval on lifetime value: the models' standard errors are missing (see the warnings above).");
 
   const data: CustomerValueData = {
