@@ -149,7 +149,7 @@ export default function CustomersPage() {
               <Stat label={`Lifetime value, next 12 months, in ${valueLabel}${between(model.interval?.total ?? null)}`} value={model.clv ?? "—"} />
               <Stat
                 label={`Lifetime value per customer, next 12 months, in ${valueLabel}${between(model.interval?.perCustomer ?? null)}`}
-                value={model.interval?.perCustomer?.estimate ?? "—"}
+                value={model.clvPerCustomer ?? "—"}
               />
               <Stat label="Share of customers the model expects have stopped buying" value={model.expectedChurn ? pct(model.expectedChurn.churnShare) : "—"} />
             </InlineGrid>

@@ -113,6 +113,7 @@ export async function customerValuePage({ shop, db = defaultPrisma }: { shop: st
           gammaGamma: data.gammaGamma,
           expectedPurchases: shown ? data.totals.expectedPurchases : null,
           clv: shown ? money(data.totals.clv) : null,
+          clvPerCustomer: shown && data.totals.clv !== null && summary.customers > 0 ? money(Math.round(data.totals.clv / summary.customers)) : null,
           interval: shown && data.intervals ? { level: data.intervals.level, draws: data.intervals.draws, total: interval(data.intervals.total), perCustomer: interval(data.intervals.perCustomer) } : null,
           expectedChurn: shown ? data.expectedChurn : null,
         }

@@ -266,7 +266,6 @@ export async function computeCustomerValue({ db, shop, now, orders: given }: Ins
       : chosenCheck.passes
         ? null
         : `the ${REPEAT_MODEL_NAMES[kind]} model failed its holdout check: ${chosenCheck.failures.join("; ")}`;
-  if (withheld) caveats.push(`Predictions are not shown as predictions: ${withheld}.`);
   const customerRows = await db.customer.findMany({ where: { shop }, select: { id: true, rfmGroup: true, tags: true } });
   const rfm = rfmScores(rfmInputs(purchases, { asOf, timeZone, customers: customerRows.map((c) => c.id) }));
   const rfmById = new Map(rfm.map((r) => [r.id, r]));
