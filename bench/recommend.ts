@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- recommend [--cutoff 2011-09-01] [--max-items 1000,2000] [--min-count 5] [--max-test-baskets n]`
+ * `npm run bench -- recommend [--cutoff 2011-09-01] [--max-items 1000,2000] [--min-count 5] [--max-test-baskets n]
+ *   [--rankers rules,ease-gated,ease,popular,popular-30d]`
  *
  * Recommender quality and time on UCI Online Retail (../shared/datasets/online-retail/online_retail.csv.gz) with the
  * backtest split of ADR 014: learn from the invoices before the cutoff, evaluate on the later ones with 2+ products.
@@ -48,6 +49,7 @@ export async function benchRecommend(args: string[]): Promise<void> {
     .map((s) => positive(s.trim(), "max-items"));
   const minCount = positive(option(args, "min-count", "5"), "min-count");
   const maxTest = option(args, "max-test-baskets", "");
+  const wanted = new Set(option(args, "rankers", "rules,ease-gated,ease,popular,popular-30d").split(","));
 
   let t = performance.now();
   const read = await readInsightFile(ONLINE_RETAIL, "online-retail", { map: [] });
@@ -88,6 +90,7 @@ export async function benchRecommend(args: string[]): Promise<void> {
   console.log("");
   console.log("ranker            task         cases     HR@5 % ± SE (clustered)    HR@10 %  MRR@10   fit      predict/case");
   for (const row of rows) {
+    if (!wanted.has(row.ranker.name.split("/")[0]!)) continue;
     const clock = { ms: 0, calls: 0 };
     t = performance.now();
     const [r] = evaluateTasks(test, [timed(row.ranker, clock)]);

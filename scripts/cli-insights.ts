@@ -3,7 +3,11 @@
  * import file, without a database, like `rules` (scripts/cli.ts).
  *
  *   upgrades --input <file> --format … [--as-of YYYY-MM-DD] [--window-days 365] [--map …] [--tz …] [--json]
- *   backtest --input <file> --format … --cutoff YYYY-MM-DD [--k 5] [--min-support s] [--map …] [--tz …] [--json]
+ *   backtest --input <file> --format … --cutoff YYYY-MM-DD [--k 5] [--min-support s] [--tasks [--max-items 1000]] [--map …] [--tz …] [--json]
+ *
+ * With --tasks the backtest also scores the two tasks of ADR 025 (cart completion, single anchor: HR@5 with its
+ * basket-clustered standard error, HR@10, MRR@10) for today's ranker, EASE behind the significance gate (λ chosen on
+ * the last 20 % of the training period), and the best sellers of all time and of the 30 days before the cutoff.
  *
  * The file's orders become plain InsightOrders (one per order; prepareBaskets leaves out cancelled and test orders,
  * gift cards, custom lines and fully refunded lines). Products are those the file names: title and vendor from the
@@ -16,7 +20,9 @@ import { type Command, InvalidArgumentError } from "commander";
 import { openImport, checkFormat, resolveOptions } from "../app/import/read";
 import { IMPORT_FORMATS, ImportError } from "../app/import/types";
 import type { IngestOrder } from "../app/lib/ingest/types";
-import { backtest } from "../app/insights/backtest";
+import { backtest, chooseLambda, easeScorer, evaluateTasks, popularityRanker, recommenderRanker } from "../app/insights/backtest";
+import { fitEase } from "../app/insights/ease";
+import { buildRecommender } from "../app/insights/recommend";
 import { prepareBaskets, type InsightOrder, type InsightProduct } from "../app/insights/baskets";
 import { decimalFraction, minCount, ThresholdError } from "../app/insights/rules";
 import { findUpgrades } from "../app/insights/upgrades";
@@ -174,10 +180,12 @@ export function registerBacktest(program: Command, io: CliIo, done: (code: numbe
     .requiredOption("--cutoff <day>", "learn from orders before this day (YYYY-MM-DD, UTC), evaluate on the rest")
     .option("--k <k>", "recommendations per cart (default 5)", integerFrom("--k", 1))
     .option("--min-support <s>", "fewest orders a pair needs, as a share of the orders before the cutoff (default: 5 orders)", fraction("--min-support"))
+    .option("--tasks", "also score cart completion and single anchor for today's ranker, EASE and two popularity baselines")
+    .option("--max-items <n>", "with --tasks: most products EASE models (default 1000)", integerFrom("--max-items", 1))
     .option("--map <pair>", "csv: map a field to a column, field=column (repeatable)", collect, [] as string[])
     .option("--tz <zone>", "IANA time zone of times without an offset (default: UTC; online-retail Europe/London)")
     .option("--json", "print only JSON on stdout")
-    .action(async (opts: { input: string; format: string; cutoff: string; k?: number; minSupport?: number; map: string[]; tz?: string; json?: boolean }) => {
+    .action(async (opts: { input: string; format: string; cutoff: string; k?: number; minSupport?: number; tasks?: boolean; maxItems?: number; map: string[]; tz?: string; json?: boolean }) => {
       const fail = reporter(io, "backtest", opts.json, done);
       const options = { map: opts.map, tz: opts.tz };
       let cutoff: number;
@@ -199,7 +207,26 @@ export function registerBacktest(program: Command, io: CliIo, done: (code: numbe
         const started = performance.now();
         const result = backtest(prepared.baskets, { cutoff, k, minCount: pairs, products: read.products });
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
-        const out = { ...result, cutoff: opts.cutoff, minCount: pairs };
+        let tasks: { lambda: number; easeItems: number; rankers: ReturnType<typeof evaluateTasks> } | undefined;
+        if (opts.tasks) {
+          const train = prepared.baskets.filter((b) => b.createdAt < cutoff);
+          const test = prepared.baskets.filter((b) => b.createdAt >= cutoff);
+          const maxItems = opts.maxItems ?? 1000;
+          const { lambda } = chooseLambda(train, { maxItems });
+          const ease = fitEase(
+            train.map((b) => b.items),
+            { lambda, maxItems },
+          );
+          const rules = buildRecommender(train, read.products, { minCount: pairs });
+          const rankers = evaluateTasks(test, [
+            recommenderRanker(rules, "rules", "co-purchase confidence (today)"),
+            recommenderRanker(rules, "ease", "EASE over the admitted pairs", easeScorer(ease)),
+            popularityRanker(train, { name: "popular", label: "best sellers, all time" }),
+            popularityRanker(train, { name: "popular-30d", label: "best sellers, last 30 days", since: cutoff - 30 * 86_400_000 }),
+          ]);
+          tasks = { lambda, easeItems: ease.items.length, rankers };
+        }
+        const out = { ...result, cutoff: opts.cutoff, minCount: pairs, ...(tasks ? { tasks } : {}) };
         const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
         const summary =
           `${count(result.trainBaskets)} orders before ${opts.cutoff} learnt (pairs in ≥ ${count(pairs)} orders: ${count(result.rules.significantProductRules)} significant rules of ${count(result.rules.productRules)}); ` +
@@ -212,6 +239,14 @@ export function registerBacktest(program: Command, io: CliIo, done: (code: numbe
           io.out(`              hit-rate@${k}  precision@${k}  MAP@${k}\n`);
           io.out(`  model       ${pct(result.model.hitRate).padStart(10)}  ${pct(result.model.precision).padStart(12)}  ${pct(result.model.map).padStart(7)}\n`);
           io.out(`  popularity  ${pct(result.popularity.hitRate).padStart(10)}  ${pct(result.popularity.precision).padStart(12)}  ${pct(result.popularity.map).padStart(7)}\n`);
+          if (tasks) {
+            io.out(`\nTwo tasks (EASE: ${count(tasks.easeItems)} products, λ ${tasks.lambda} from the last 20 % of the training period); HR@5 ± SE clustered by order\n`);
+            io.out(`              cart HR@5           HR@10     MRR@10   anchor HR@5         HR@10     MRR@10\n`);
+            for (const r of tasks.rankers) {
+              const cell = (m: (typeof r)["cart"]) => `${`${pct(m.hitRate5)} ± ${pct(m.clusteredSe5)}`.padEnd(18)}  ${pct(m.hitRate10).padStart(8)}  ${m.mrr10.toFixed(4)}`;
+              io.out(`  ${r.name.padEnd(12)}${cell(r.cart)}   ${cell(r.anchor)}\n`);
+            }
+          }
         }
         done(0);
       } catch (error) {

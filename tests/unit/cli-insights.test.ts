@@ -55,6 +55,24 @@ describe("insight-loop backtest --json", () => {
     expect(r.stdout).toMatch(/popularity\s+66\.67 %\s+33\.33 %\s+50\.00 %/);
   });
 
+  it("--tasks adds cart completion and single anchor for today's ranker, EASE and the popularity baselines", async () => {
+    // Lists of 10 (the chain fills with best sellers e, a, b, c, d). Cart completion, hidden item: a (cart b) rank 1,
+    // b (a) 1, a (e) 1, e (a) 2, c (x) 4 (e, a, b, then c), x never sold: 5 hits of 6 for today's ranker; best sellers
+    // all time e, a, b, c, d: a 2, b 2, a 1, e 1, c 4, x – : 5 of 6, MRR (½ + ½ + 1 + 1 + ¼) / 6.
+    const r = await cli("backtest", "--input", history, "--format", "online-retail", "--cutoff", "2011-01-01", "--k", "2", "--min-support", "0.1", "--tasks", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.tasks.rankers.map((x: { name: string }) => x.name)).toEqual(["rules", "ease", "popular", "popular-30d"]);
+    const [rules, , popular] = out.tasks.rankers;
+    expect(rules.cart).toMatchObject({ cases: 6, baskets: 3, hits5: 5 });
+    expect(popular.cart).toMatchObject({ cases: 6, hits5: 5 });
+    expect(popular.cart.mrr10).toBeCloseTo(3.25 / 6, 12);
+    expect(out.tasks.easeItems).toBe(5); // a–e, each in ≥ 3 orders before the cutoff
+    const table = await cli("backtest", "--input", history, "--format", "online-retail", "--cutoff", "2011-01-01", "--k", "2", "--min-support", "0.1", "--tasks");
+    expect(table.stdout).toMatch(/Two tasks \(EASE: 5 products, λ \d+/);
+    expect(table.stdout).toMatch(/rules\s+83\.33 % ± [\d.]+ %/);
+  });
+
   it("fails clearly on bad usage (exit 2) and on a missing file (exit 1), with JSON errors under --json", async () => {
     const noCutoff = await cli("backtest", "--input", history, "--format", "online-retail", "--json");
     expect(noCutoff.code).toBe(2);
