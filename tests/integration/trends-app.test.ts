@@ -102,6 +102,8 @@ describe("trends in the app", () => {
     // ADR 024: one calendar (lunar, the planted one), intervals that allow for serial correlation, three Tết seasons,
     // and intervals calibrated by a backtest whose error is stored.
     expect(s.calendar!.chosen).toBe("lunar");
+    expect(s.caveats).toContain(s.calendar!.reason); // stored with the effects, shown beside them, not among the warnings
+    expect(summary.caveats).not.toContain(s.calendar!.reason);
     expect(s.gregorianMonths).toBeNull();
     expect(s.variance!.method).toBe("occurrence-clustered");
     expect([s.tet!.seasons, s.tet!.oneSeason]).toEqual([3, false]);

@@ -4,6 +4,7 @@
  * InsightSnapshot. Run after each full sync and import (job insights.recompute) and on demand from the admin.
  *
  * Days are shop-local in the Shop row's IANA time zone; money is integer minor units of the Shop row's currency. The
+ * intervals, the one month calendar, the BH-filtered findings and the backtested forecast are ADR 024's. The
  * series run from the first to the last order day (not to `now`: a history that stopped is said in a caveat, not
  * padded with empty days); a last day that is still today is left out of the models (it is not over).
  */
@@ -160,7 +161,8 @@ export async function computeTrends({ db, shop, now, orders: given }: InsightInp
 
   const quality = dataQuality(orders, timeZone);
   const qualityCaveats = [...quality.caveats].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
-  if (seasonal) caveats.push(...seasonal.caveats);
+  // The calendar choice is shown beside the month effects (stored with them), not repeated among the warnings.
+  if (seasonal) caveats.push(...seasonal.caveats.filter((c) => c !== seasonal.calendar.reason));
   if (!lunar) caveats.push(`Lunar months and Tết are modelled for shops in Vietnam's time zone; this shop's is ${timeZone}, so calendar months are used.`);
 
   const summary: TrendsSummary = {
