@@ -17,6 +17,8 @@ describe("placebo launches (no effect) on serially correlated shops (AR(1) φ = 
     let achieved = 0;
     let significant = 0;
     let n = 0;
+    const estimates: number[] = [];
+    const mdes: number[] = [];
     for (let s = 0; s < 200; s++) {
       const shop = simulateShop({ seed: 10_000 + s, phi: 0.5, products: 5 });
       const r = evaluateAction(shop.orders, shop.action("units", 0.05), options(s));
@@ -24,9 +26,18 @@ describe("placebo launches (no effect) on serially correlated shops (AR(1) φ = 
       n++;
       if (r.verdict === "achieved") achieved++;
       if (r.significant) significant++;
+      estimates.push(r.estimate!);
+      mdes.push(r.mde!.value);
     }
     expect(n).toBeGreaterThan(190);
-    console.log(`units placebo: achieved ${achieved}/${n}, significant ${significant}/${n}`);
+    // The minimum detectable effect is (z(0.975) + z(0.8)) ≈ 2.80 standard errors: the spread of the estimates across
+    // the placebo shops is an independent measure of that standard error.
+    const mean = estimates.reduce((a, x) => a + x, 0) / n;
+    const sd = Math.sqrt(estimates.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
+    const medianMde = [...mdes].sort((a, b) => a - b)[n >> 1]!;
+    console.log(`units placebo: achieved ${achieved}/${n}, significant ${significant}/${n}; sd of estimates ${sd.toFixed(3)}, median MDE / 2.80 ${(medianMde / 2.8).toFixed(3)}`);
+    expect(medianMde / 2.8 / sd).toBeGreaterThan(0.8);
+    expect(medianMde / 2.8 / sd).toBeLessThan(1.6);
     expect(binomialUpperTail(achieved, n, 0.025)).toBeGreaterThan(0.01);
     expect(binomialUpperTail(significant, n, 0.05)).toBeGreaterThan(0.01);
   }, 30_000);

@@ -67,3 +67,17 @@ describe("per-day metrics respect the targeted customers and keep target orders 
     });
   }
 });
+
+describe("the donor pool", () => {
+  it("leaves out substitutes (a target's product type) and states the rule (complements: tests/integration/impact-actions.test.ts)", () => {
+    // In the window every untargeted customer's T order also holds C1 — but C1 is co-bought only in the window, so in
+    // the pre period it is no complement; it is a substitute here because it shares T's product type.
+    const types: Record<string, string> = { T: "Mugs", C1: "Mugs", C2: "Plates", C3: "Bowls", C4: "Cups" };
+    const r = evaluateAction(shop(12), action("units"), { timeZone: "UTC", asOf: "2024-07-01", seed: 3, bootstrap: 200, productType: (id) => types[id] });
+    expect(r.donors.substitutes).toEqual(["C1"]);
+    expect(r.donors.rule).toMatch(/excluding substitutes \(the same product type as a target\) and complements/);
+    expect(r.control!.products).not.toContain("C1");
+    // Without types nothing is a substitute; C1 may then be chosen.
+    expect(evaluateAction(shop(12), action("units"), { timeZone: "UTC", asOf: "2024-07-01", seed: 3, bootstrap: 200 }).donors.substitutes).toEqual([]);
+  });
+});
