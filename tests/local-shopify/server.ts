@@ -332,6 +332,10 @@ export class LocalShopify {
         res.end(JSON.stringify({ errors: `Internal error in the local Shopify: ${(error as Error).message}` }));
       });
     });
+    // Node closes an idle keep-alive socket after 5 s and the fetch client reuses one for up to 4 s: on a loaded machine
+    // the two race and a request goes out on a socket the server is closing ("fetch failed", other side closed). Real
+    // Shopify keeps connections far longer than clients do; so does the local one (close() still destroys them).
+    this.server.keepAliveTimeout = 60_000;
     this.server.on("connection", (socket) => {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));

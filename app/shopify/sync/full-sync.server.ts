@@ -239,7 +239,7 @@ async function ingest(
     } catch (error) {
       if (!isNetworkError(error) || attempt >= DOWNLOAD_ATTEMPTS) throw error;
       run.errorCount += 1;
-      run.lastError = `${resource}: the download broke off at line ${state[resource].done} (${(error as Error).message}); fetching it again`;
+      run.lastError = `${resource}: the download broke off at line ${state[resource].done} (${describeNetworkError(error)}); fetching it again`;
       await save(db, run, state, {}, now());
       await new Promise<void>((r) => setTimeout(r, Math.min(8_000, 250 * 2 ** (attempt - 1))));
     }
@@ -247,6 +247,15 @@ async function ingest(
 }
 
 const DOWNLOAD_ATTEMPTS = 5;
+
+/** "fetch failed" alone says nothing: the underlying cause (a socket closed, refused, timed out) is what tells why. */
+function describeNetworkError(error: unknown): string {
+  const message = (error as Error).message;
+  const cause = (error as Error).cause as { code?: unknown; message?: unknown } | undefined;
+  if (!cause || typeof cause !== "object") return message;
+  const detail = [cause.code, cause.message].filter((x): x is string => typeof x === "string" && x !== "").join(" ");
+  return detail ? `${message}: ${detail}` : message;
+}
 
 async function ingestOnce(
   deps: SyncDeps,
