@@ -95,7 +95,9 @@ describe("bundle discount launched from the cross-sell page", () => {
           const rows = await page.locator("tr:has([data-testid^='bundle-launch-'])").all();
           for (const r of rows) {
             const names = ((await r.locator("td, th").first().textContent()) ?? "").split(" + ").map((t) => byTitle.get(t.trim()));
-            if (names.length === 2 && names.some((p) => p?.category === "laptop") && names.some((p) => p?.category === "mouse")) {
+            // The laptop as the anchor (named first): the mouse is the discounted add-on on the laptop's page. Ideas come
+            // in both directions and the mouse-first one can rank higher (its attach rate is lower).
+            if (names.length === 2 && names[0]?.category === "laptop" && names[1]?.category === "mouse") {
               row = r;
               return true;
             }
