@@ -258,7 +258,7 @@ export default function ActionsPage() {
                 columnContentTypes={["text", "text"]}
                 headings={["", ""]}
                 rows={[
-                  ["Eligible orders (with the anchor)", whatIf.display.eligibleOrders],
+                  [`Orders with the anchor, projected over the ${whatIf.input.campaignDays} days`, whatIf.display.eligibleOrders],
                   [`Baseline attach rate (${whatIf.baseline.start} – ${whatIf.baseline.end})`, whatIf.display.baselineAttachRate],
                   ["Uptake range", whatIf.display.uptake],
                   ["Cost on orders that would have happened anyway", whatIf.display.subsidyCost],

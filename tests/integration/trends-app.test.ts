@@ -271,7 +271,8 @@ describe("actions in the app", () => {
     const { response, html } = await post(env.shop, { intent: "what-if", anchor, addOn, discountPercent: "30", campaignDays: "31" });
     expect(response.status).toBe(200);
     expect(html).toContain(`Baseline attach rate (${from} – ${lastDay})`);
-    expect(html).toContain(`${((attached.length / withAnchor.length) * 100).toFixed(1)} % of ${withAnchor.length.toLocaleString("en-US")} orders`);
+    expect(html).toContain(`${((attached.length / withAnchor.length) * 100).toFixed(1)} % of ${withAnchor.length.toLocaleString("en-US")} orders with the anchor`);
+    expect(html).toContain("Orders with the anchor, projected over the 31 days");
     expect(html).toContain(`${Math.round((withAnchor.length / 90) * 31).toLocaleString("en-US")} (${(withAnchor.length / 90).toFixed(2)} a day)`);
     expect(html).toContain("Cost on orders that would have happened anyway");
     expect(html).toContain("Net incremental margin");

@@ -554,7 +554,12 @@ export async function whatIfBundle({ db = defaultPrisma, shop, now, input }: { d
   const rate = (x: number) => `${(x * 100).toFixed(1)} %`;
   const display = {
     eligibleOrders: `${Math.round(result.eligibleOrders).toLocaleString("en-US")} (${result.eligibleOrdersPerDay.toFixed(2)} a day)`,
-    baselineAttachRate: `${rate(result.baselineAttachRate)} of ${result.baselineOrders.toLocaleString("en-US")} orders`,
+    // The attach rate is a share of the orders it was counted on: the baseline's, or the whole history's when the
+    // baseline has no attached order (what-if.ts attachSource).
+    baselineAttachRate:
+      result.attachSource === "whole-history"
+        ? `${rate(result.baselineAttachRate)} of ${result.attachOrders.orders.toLocaleString("en-US")} orders with the anchor in the whole history (none of the baseline's ${result.baselineOrders.toLocaleString("en-US")} had the add-on)`
+        : `${rate(result.baselineAttachRate)} of ${result.attachOrders.orders.toLocaleString("en-US")} orders with the anchor`,
     uptake: `attach rate ${range(result.low.attachRate, result.high.attachRate, rate)}: ${range(result.low.incrementalAddOns, result.high.incrementalAddOns, (x) => Math.round(x).toLocaleString("en-US"))} extra add-ons`,
     subsidyCost: money(result.subsidyCost),
     netRevenue: range(result.low.incrementalRevenue, result.high.incrementalRevenue, money),
