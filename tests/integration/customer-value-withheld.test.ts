@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { computeCustomerValue } from "../../app/lib/insights/customer-value.server";
 import { customerValuePage } from "../../app/lib/insights/customer-value-page.server";
+import { definitionProblem } from "../../app/lib/segments/definitions.server";
 import type { LoadedOrder } from "../../app/lib/insights/load.server";
 import { createShop } from "../factories";
 import { testDb } from "../support/db";
@@ -64,5 +65,9 @@ describe("customer value with a model that fails its holdout check", () => {
     expect(page.model?.expectedPurchases).toBeNull();
     expect(page.model?.interval).toBeNull();
     expect(page.groups.every((g) => g.clv === null && g.interval === null)).toBe(true);
+    // Segments resting on the withheld predictions cannot be published; descriptive ones (RFM) still can.
+    expect(await definitionProblem(db, shop, { kind: "slipping" })).toMatch(/^this segment rests on the purchase model's predictions, which are withheld: the .* model failed its holdout check/);
+    expect(await definitionProblem(db, shop, { kind: "ltv-tier", tier: "top" })).toMatch(/which are withheld/);
+    expect(await definitionProblem(db, shop, { kind: "rfm", group: "CHAMPIONS" })).toBeNull();
   });
 });

@@ -99,6 +99,12 @@ export async function comparedSegments(db: PrismaClient, shop: string): Promise<
 
 /** Why the definition cannot be published in this shop (an unknown compared segment), or null. */
 export async function definitionProblem(db: PrismaClient, shop: string, d: SegmentDefinition): Promise<string | null> {
+  if (d.kind === "slipping" || d.kind === "ltv-tier") {
+    // These segments rest on the purchase model's predictions (P(alive), lifetime value): when the model failed its
+    // holdout check (ADR 026) the page does not show them as predictions, and a campaign must not target them either.
+    const withheld = (await readCustomerValue(db, shop))?.data.predictions?.withheld ?? null;
+    return withheld === null ? null : `this segment rests on the purchase model's predictions, which are withheld: ${withheld}`;
+  }
   if (d.kind !== "compared") return null;
   const offered = await comparedSegments(db, shop);
   const by = offered.find((o) => o.by === d.by);
