@@ -6,7 +6,7 @@
  * Service functions called directly; PGlite and PostgreSQL.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { actionsPage, createAction, evaluateAction, listActions, parsePlannedPower } from "../../app/lib/insights/actions.server";
+import { actionsPage, confirmationsOf, createAction, evaluateAction, listActions, parsePlannedPower } from "../../app/lib/insights/actions.server";
 import { createShop } from "../factories";
 import { testDb } from "../support/db";
 import { simulateShop } from "../support/impact-simulate";
@@ -104,6 +104,25 @@ describe("the false discovery rate across a shop's verdicts", () => {
     expect(shown.label).toBe("Not confirmed");
     expect(shown.verdict).toBe("inconclusive");
     expect(shown.reason).toMatch(/^not confirmed: achieved on its own \(one-sided p = 0\.020\), but not after controlling the false discovery rate at 2\.5 % across this shop's 3 evaluated actions/);
+  });
+
+  it("counts widget and campaign verdicts (holdout tests) in the same family, final verdicts only", () => {
+    type Listed = Parameters<typeof confirmationsOf>[0][number];
+    const none = { lastEvaluation: null, widgetEvaluation: null, campaignEvaluation: null };
+    const widget = (id: string, pGoal: number, over: boolean) =>
+      ({ ...none, id, widgetEvaluation: { verdict: over && pGoal <= 0.025 ? "achieved" : "inconclusive", window: { over }, lift: { verdict: { pGoal } } } }) as unknown as Listed;
+    const campaign = (id: string, pGoal: number | undefined) =>
+      ({ ...none, id, campaignEvaluation: { verdict: pGoal !== undefined && pGoal <= 0.025 ? "achieved" : "inconclusive", result: pGoal === undefined ? null : { pGoal } } }) as unknown as Listed;
+    // Alone, the widget's p = 0.02 stands; with a campaign (p 0.5) and a final widget (p 0.3) it needs 0.025 / 3.
+    expect(confirmationsOf([widget("w1", 0.02, true)]).get("w1")!.confirmed).toBe(true);
+    const family = confirmationsOf([widget("w1", 0.02, true), campaign("c1", 0.5), widget("w2", 0.3, true), widget("w3", 0.001, false), campaign("c2", undefined)]);
+    expect(family.get("w1")).toMatchObject({ confirmed: false, family: 3, pGoal: 0.02 });
+    expect(family.get("w1")!.reason).toMatch(/across this shop's 3 evaluated actions \(Benjamini–Hochberg\)$/);
+    // An interim widget look and a campaign without a final test are not in the family.
+    expect(family.has("w3")).toBe(false);
+    expect(family.has("c2")).toBe(false);
+    // A strong campaign result survives beside them: 0.004 ≤ 0.025 · 1/3.
+    expect(confirmationsOf([widget("w1", 0.02, true), campaign("c1", 0.004), widget("w2", 0.3, true)]).get("c1")!.confirmed).toBe(true);
   });
 
   it("reads evaluations stored before ADR 023 (no checks, no p-value) and leaves them out of the family", async () => {

@@ -128,6 +128,11 @@ export interface CampaignResult extends CampaignComparison {
   goal: CampaignGoal;
   verdict: CampaignVerdict;
   reason: string;
+  /**
+   * The verdict test's one-sided p-value of "the effect falls short of the goal" (small: the goal was reached), for the
+   * shop-wide false discovery rate control (ADR 023); absent when no test was run or the window is not over.
+   */
+  pGoal?: number;
 }
 
 export interface CampaignOptions {
@@ -586,7 +591,7 @@ export function judgeCampaign(
   analysis: CampaignAnalysis,
   goalIn: CampaignGoal,
   { minCustomers = DEFAULT_MIN_CUSTOMERS, minOrders = DEFAULT_MIN_ORDERS }: { minCustomers?: number; minOrders?: number } = {},
-): { verdict: CampaignVerdict; reason: string } {
+): { verdict: CampaignVerdict; reason: string; pGoal?: number } {
   const goal = checkGoal(goalIn);
   if (!(Number.isInteger(minCustomers) && minCustomers >= 2)) throw new CampaignError(`minCustomers must be an integer ≥ 2, got ${String(minCustomers)}`);
   if (!(Number.isInteger(minOrders) && minOrders >= 1)) throw new CampaignError(`minOrders must be an integer ≥ 1, got ${String(minOrders)}`);
@@ -616,10 +621,10 @@ export function judgeCampaign(
   if (relative && !(m.holdout > 0)) return { verdict: "inconclusive", reason: `no relative lift: the holdout has no ${goal.metric === "orders-per-customer" ? "orders" : "revenue"} in the window` };
   const alpha = (1 - comparison.level) / 2;
   const p = analysis.test(goal.metric, goal.kind, target);
-  const [reached, fellShort] = sign > 0 ? [p.atMost <= alpha, p.atLeast <= alpha] : [p.atLeast <= alpha, p.atMost <= alpha];
-  if (reached) return { verdict: "achieved", reason: `the ${level} interval of the ${relative ? "lift" : "difference"} in ${words} (${range}) lies at or beyond ${goalText}` };
-  if (fellShort) return { verdict: "not achieved", reason: `the ${level} interval of the ${relative ? "lift" : "difference"} in ${words} (${range}) lies entirely short of ${goalText}` };
-  return { verdict: "inconclusive", reason: `the ${level} interval of the ${relative ? "lift" : "difference"} in ${words} (${range}) holds ${goalText}: the effect cannot be told from the goal with this many customers` };
+  const [pGoal, pShort] = sign > 0 ? [p.atMost, p.atLeast] : [p.atLeast, p.atMost];
+  if (pGoal <= alpha) return { verdict: "achieved", reason: `the ${level} interval of the ${relative ? "lift" : "difference"} in ${words} (${range}) lies at or beyond ${goalText}`, pGoal };
+  if (pShort <= alpha) return { verdict: "not achieved", reason: `the ${level} interval of the ${relative ? "lift" : "difference"} in ${words} (${range}) lies entirely short of ${goalText}`, pGoal };
+  return { verdict: "inconclusive", reason: `the ${level} interval of the ${relative ? "lift" : "difference"} in ${words} (${range}) holds ${goalText}: the effect cannot be told from the goal with this many customers`, pGoal };
 }
 
 /** The whole evaluation: outcomes over the window, the comparison, and the verdict against the goal fixed before launch. */
@@ -631,5 +636,7 @@ export function evaluateCampaign(members: readonly CampaignMember[], orders: rea
   const judged = judgeCampaign(analysis, goal, { minCustomers: options.minCustomers, minOrders: options.minOrders });
   // A verdict read before the window closes would be a peek: repeated looks inflate false "achieved" calls.
   const { verdict, reason } = over ? judged : { verdict: "inconclusive" as const, reason: `too early: the evaluation window runs until ${options.window.end}; interim figures only (${judged.reason})` };
-  return { ...analysis.comparison, window: { ...options.window, over }, excluded, goal, verdict, reason };
+  // Only a final verdict's test joins the shop's false discovery rate family (an interim look claims nothing).
+  const pGoal = over && judged.pGoal !== undefined ? { pGoal: judged.pGoal } : {};
+  return { ...analysis.comparison, window: { ...options.window, over }, excluded, goal, verdict, reason, ...pGoal };
 }

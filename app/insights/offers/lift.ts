@@ -110,6 +110,11 @@ export interface LiftVerdict {
   goal: LiftGoal & { direction: "increase" | "decrease" };
   status: LiftVerdictStatus;
   reason: string;
+  /**
+   * One-sided p-value of "the effect falls short of the goal" (small: the goal was reached), for the shop-wide false
+   * discovery rate control (ADR 023). Relative goals only, from the log-ratio's t (the interval's own); else absent.
+   */
+  pGoal?: number;
 }
 
 export interface LiftResult {
@@ -250,13 +255,19 @@ function judge(goal: LiftGoal & { direction: "increase" | "decrease" }, lift: Me
   const pct = `${Math.round(level * 100)} %`;
   const range = `[${interval.lower}, ${interval.upper}]`;
   const up = goal.direction === "increase";
+  let pGoal: number | undefined;
+  if (goal.kind === "relative" && lift?.relative && lift.relative.se > 0) {
+    const t = (Math.log(1 + lift.relative.estimate) - Math.log(1 + goal.value)) / lift.relative.se;
+    pGoal = up ? 1 - studentTCdf(t, lift.relative.df) : studentTCdf(t, lift.relative.df);
+  }
+  const withP = (v: LiftVerdict): LiftVerdict => (pGoal === undefined ? v : { ...v, pGoal });
   if (up ? interval.lower >= goal.value : interval.upper <= goal.value) {
-    return { goal, status: "achieved", reason: `the ${pct} interval ${range} of the ${goal.kind} difference in ${label} lies entirely at or beyond the goal ${goal.value}` };
+    return withP({ goal, status: "achieved", reason: `the ${pct} interval ${range} of the ${goal.kind} difference in ${label} lies entirely at or beyond the goal ${goal.value}` });
   }
   if (up ? interval.upper < goal.value : interval.lower > goal.value) {
-    return { goal, status: "not-achieved", reason: `the ${pct} interval ${range} of the ${goal.kind} difference in ${label} lies entirely short of the goal ${goal.value}` };
+    return withP({ goal, status: "not-achieved", reason: `the ${pct} interval ${range} of the ${goal.kind} difference in ${label} lies entirely short of the goal ${goal.value}` });
   }
-  return { goal, status: "inconclusive", reason: `the ${pct} interval ${range} of the ${goal.kind} difference in ${label} contains the goal ${goal.value}: more visitors are needed` };
+  return withP({ goal, status: "inconclusive", reason: `the ${pct} interval ${range} of the ${goal.kind} difference in ${label} contains the goal ${goal.value}: more visitors are needed` });
 }
 
 /** Treatment against holdout for revenue per visitor, conversion and AOV, with intervals and the goal's verdict. */

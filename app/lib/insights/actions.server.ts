@@ -8,18 +8,18 @@
  * end of its last (exclusive). Money is integer minor units of the shop's currency. Every query is scoped by shop; an
  * action of another shop is "not found".
  */
-import { Prisma, type Action as ActionRow, type PrismaClient } from "@prisma/client";
+import type { Prisma, Action as ActionRow, PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import defaultPrisma from "../../db.server";
 import { minorUnitDigits } from "../../insights/money";
 import { dataQuality, type Caveat } from "../../insights/data-quality";
-import { evaluateAction as evaluateImpact, ImpactError, IMPACT_METRICS, plannedMinimumDetectableEffect, type Action as ImpactAction, type ImpactOrder, type ImpactResult } from "../../insights/impact/evaluate";
+import { evaluateAction as evaluateImpact, ImpactError, IMPACT_METRICS, plannedMinimumDetectableEffect, type Action as ImpactAction, type ImpactOrder, type ImpactResult, type Verdict } from "../../insights/impact/evaluate";
 import { benjaminiHochberg } from "../../insights/impact/fdr";
 import { whatIfBundleDiscount, type WhatIfResult } from "../../insights/impact/what-if";
 import { addDays, dayNumber, localDay } from "../../insights/trends/series";
 import { loadOrders, loadProducts, type LoadedOrder } from "./load.server";
 import { ActionError } from "./action-error";
-import { evaluateWidgetAction, isWidgetAction, parseWidgetEvaluation } from "../storefront/widgets.server";
+import { evaluateWidgetAction, isWidgetAction, parseWidgetEvaluation, type WidgetEvaluation } from "../storefront/widgets.server";
 import { evaluateCampaignAction, isCampaignAction, parseCampaignEvaluation, type CampaignEvaluation } from "../segments/campaign-evaluation.server";
 
 export { ActionError };
@@ -451,7 +451,7 @@ export async function evaluateAction({ db = defaultPrisma, shop, id, now, seed =
     where: { shop_id: { shop, id } },
     data: { lastEvaluation: JSON.parse(JSON.stringify(evaluation)) as Prisma.InputJsonValue, evaluatedAt: now, status: statusAt(row, now) },
   });
-  const confirmation = (await shopConfirmations(db, shop)).get(id) ?? null;
+  const confirmation = (await shopConfirmations(db, shop, now)).get(id) ?? null;
   return { action: updated, evaluation, confirmation };
 }
 
@@ -464,39 +464,58 @@ export const FDR_LEVEL = 0.025;
 /** Whether an evaluation's "achieved" survives the shop-wide false discovery rate control. */
 export interface Confirmation {
   confirmed: boolean;
-  /** Evaluations in the family (every before/after evaluation of the shop with a p-value). */
+  /** Evaluations in the family (every final verdict of the shop with a p-value: before/after, widget and campaign). */
   family: number;
   pGoal: number;
   reason: string | null;
 }
 
-/**
- * Benjamini–Hochberg at FDR_LEVEL over the one-sided p-values ("the goal was not reached") of all the shop's stored
- * before/after evaluations: an "achieved" that does not survive is shown as not confirmed. Evaluations stored before
- * ADR 023 have no p-value and are left out of the family.
- */
-async function shopConfirmations(db: PrismaClient, shop: string): Promise<Map<string, Confirmation>> {
-  const rows = await db.action.findMany({ where: { shop, lastEvaluation: { not: Prisma.AnyNull } }, select: { id: true, kind: true, target: true, lastEvaluation: true } });
-  const evaluations = rows.filter((r) => !isWidgetAction(r) && !isCampaignAction(r)).map((r) => ({ id: r.id, e: parseImpactEvaluation(r.lastEvaluation) }));
-  return confirmationsOf(evaluations);
+/** An evaluated action as the family sees it: its verdict and the one-sided p-value of "short of the goal". */
+interface FamilyMember {
+  id: string;
+  verdict: Verdict;
+  pGoal: number | null;
 }
 
-export function confirmationsOf(evaluations: readonly { id: string; e: StoredEvaluation | null }[]): Map<string, Confirmation> {
-  const family = evaluations.filter((x): x is { id: string; e: StoredEvaluation & { pGoal: number } } => x.e !== null && typeof x.e.pGoal === "number");
+/**
+ * An action's place in the family, from its stored evaluation (listActions' parsed shape): before/after evaluations
+ * carry pGoal themselves; a widget's comes from its randomized lift and a campaign's from its permutation test, each
+ * only once the window is over (an interim look claims nothing). Evaluations stored before ADR 023 have none.
+ */
+function familyMember(a: { id: string; lastEvaluation: StoredEvaluation | null; widgetEvaluation: WidgetEvaluation | null; campaignEvaluation: CampaignEvaluation | null }): FamilyMember | null {
+  const w = a.widgetEvaluation;
+  if (w) return { id: a.id, verdict: w.verdict, pGoal: w.window.over ? (w.lift.verdict?.pGoal ?? null) : null };
+  const c = a.campaignEvaluation;
+  if (c) return { id: a.id, verdict: c.verdict, pGoal: c.result?.pGoal ?? null };
+  const e = a.lastEvaluation;
+  return e ? { id: a.id, verdict: e.verdict, pGoal: typeof e.pGoal === "number" ? e.pGoal : null } : null;
+}
+
+/**
+ * Benjamini–Hochberg at FDR_LEVEL over the one-sided p-values ("the goal was not reached") of all the shop's final
+ * verdicts — before/after, storefront widget and segment campaign alike: an "achieved" that does not survive is shown
+ * as not confirmed.
+ */
+async function shopConfirmations(db: PrismaClient, shop: string, now: Date): Promise<Map<string, Confirmation>> {
+  return confirmationsOf(await listActions({ db, shop, now }));
+}
+
+export function confirmationsOf(actions: readonly Parameters<typeof familyMember>[0][]): Map<string, Confirmation> {
+  const family = actions.map(familyMember).filter((x): x is FamilyMember & { pGoal: number } => x !== null && x.pGoal !== null && Number.isFinite(x.pGoal));
   const survives = benjaminiHochberg(
-    family.map((x) => x.e.pGoal),
+    family.map((x) => x.pGoal),
     FDR_LEVEL,
   );
   const out = new Map<string, Confirmation>();
   family.forEach((x, i) => {
-    const confirmed = x.e.verdict !== "achieved" || survives[i]!;
+    const confirmed = x.verdict !== "achieved" || survives[i]!;
     out.set(x.id, {
       confirmed,
       family: family.length,
-      pGoal: x.e.pGoal,
+      pGoal: x.pGoal,
       reason: confirmed
         ? null
-        : `not confirmed: achieved on its own (one-sided p = ${x.e.pGoal.toFixed(3)}), but not after controlling the false discovery rate at ${FDR_LEVEL * 100} % across this shop's ${family.length} evaluated actions (Benjamini–Hochberg)`,
+        : `not confirmed: achieved on its own (one-sided p = ${x.pGoal.toFixed(3)}), but not after controlling the false discovery rate at ${FDR_LEVEL * 100} % across this shop's ${family.length} evaluated actions (Benjamini–Hochberg)`,
     });
   });
   return out;
@@ -659,7 +678,12 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
   const value = (metric: string, x: number | null) => (x === null ? "—" : metric === "attach-rate" ? `${(x * 100).toFixed(1)} %` : metric === "aov" ? x.toFixed(0) : x.toFixed(3));
   const effect = (e: Pick<StoredEvaluation, "effectKind" | "metric">, x: number) => (e.effectKind === "relative" || e.metric === "attach-rate" ? `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)}${e.metric === "attach-rate" ? " points" : " %"}` : `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(0)}`);
   const magnitude = (e: Pick<StoredEvaluation, "effectKind" | "metric">, x: number) => effect(e, x).replace(/^[+−]/, "");
-  const confirmations = confirmationsOf(actions.map((a) => ({ id: a.id, e: a.lastEvaluation })));
+  const confirmations = confirmationsOf(actions);
+  /** A verdict as shown: an "achieved" that did not survive the shop-wide FDR control reads "Not confirmed". */
+  const confirmed = <V extends { verdict: Verdict; label: string; reason: string }>(id: string, v: V): V => {
+    const c = confirmations.get(id);
+    return c?.confirmed === false ? { ...v, verdict: "inconclusive", label: "Not confirmed", reason: `${c.reason}; ${v.reason}` } : v;
+  };
   /** ADR 023's figures in words: how the interval was drawn, the pre-period checks, the detectable effect. */
   const details = (e: StoredEvaluation): string[] => {
     const out: string[] = [];
@@ -715,9 +739,9 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
         })(),
         evaluatedAt: a.evaluatedAt?.toISOString() ?? null,
         verdict: c
-          ? campaignVerdict(c, a.metric, currency)
+          ? confirmed(a.id, campaignVerdict(c, a.metric, currency))
           : w
-          ? {
+          ? confirmed(a.id, {
               verdict: w.verdict,
               label: VERDICT_LABEL[w.verdict],
               reason: w.reason,
@@ -729,12 +753,10 @@ export async function actionsPage({ shop, now, db = defaultPrisma }: { shop: str
               caveats: [],
               details: [] as string[],
               figures: null,
-            }
+            })
           : e
           ? {
-              ...(confirmations.get(a.id)?.confirmed === false
-                ? { verdict: "inconclusive" as const, label: "Not confirmed", reason: `${confirmations.get(a.id)!.reason}; ${e.reason}` }
-                : { verdict: e.verdict, label: VERDICT_LABEL[e.verdict], reason: e.reason }),
+              ...confirmed(a.id, { verdict: e.verdict, label: VERDICT_LABEL[e.verdict], reason: e.reason }),
               method: `${e.method} (${e.design})`,
               details: details(e),
               estimate: e.estimate === null ? null : effect(e, e.estimate),

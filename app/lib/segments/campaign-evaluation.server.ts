@@ -100,6 +100,7 @@ const StoredCampaignEvaluation = z.object({
       goal: z.object({ metric: z.enum(CAMPAIGN_METRICS as unknown as [CampaignMetric, ...CampaignMetric[]]), value: z.number(), kind: z.enum(["relative", "absolute"]), direction: z.enum(["increase", "decrease"]) }),
       verdict: Verdict,
       reason: z.string(),
+      pGoal: z.number().optional(),
     })
     .nullable(),
 });

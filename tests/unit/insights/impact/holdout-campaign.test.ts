@@ -219,6 +219,25 @@ describe("the verdict", () => {
     const over = evaluateCampaign(members, orders, { ...options, asOf: "2026-10-29" });
     expect(over.verdict).toBe("achieved");
     expect(over.metrics["revenue-per-customer"]!.relative!.estimate).toBeCloseTo(2, 12);
+    // Only the final verdict's test joins the shop's false discovery rate family (ADR 023): no p-value for a peek.
+    expect(running.pGoal).toBeUndefined();
+    expect(over.pGoal).toBeLessThanOrEqual(0.025);
+  });
+
+  it("carries the verdict test's one-sided p-value of falling short of the goal, consistent with the verdict", () => {
+    const base = (i: number) => (i % 2 === 0 ? 0 : 1000 + (i % 7) * 100);
+    const alpha = 0.025;
+    for (const factor of [0.8, 1, 1.05, 1.1, 1.2, 1.5]) {
+      const arms = [...many(600, false, (i) => Math.round(base(i) * factor)), ...many(150, true, base)];
+      const judged = judgeCampaign(analyzeArms(arms, { permutations: 999 }), goal);
+      expect(judged.pGoal).toBeGreaterThan(0);
+      expect(judged.pGoal).toBeLessThanOrEqual(1);
+      expect(judged.verdict === "achieved").toBe(judged.pGoal! <= alpha);
+    }
+    // The further beyond the goal, the smaller the p-value.
+    const p = (factor: number) => judgeCampaign(analyzeArms([...many(600, false, (i) => Math.round(base(i) * factor)), ...many(150, true, base)], { permutations: 999 }), goal).pGoal!;
+    expect(p(1.5)).toBeLessThan(p(1.1));
+    expect(p(1.1)).toBeLessThan(p(0.9));
   });
 
   it("judges a decrease goal from the other side", () => {

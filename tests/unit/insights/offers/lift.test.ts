@@ -145,6 +145,21 @@ describe("randomizedLift: the arithmetic", () => {
     const relative = randomizedLift(data, { goal: { metric: "aov", value: 1.9, kind: "relative" }, minOrders: 10 }).verdict!;
     expect(relative.status).toBe("achieved");
     expect(relative.reason).toMatch(/95 % interval .* of the relative difference in AOV lies entirely at or beyond the goal 1.9/);
+    // The one-sided p-value of falling short of a relative goal (ADR 023's FDR family) is the interval's own t test:
+    // at or below 2.5 % exactly when the 95 % interval's lower bound clears the goal.
+    const aov = result.metrics.aov!.relative!;
+    for (const goalValue of [aov.lower - 0.01, aov.lower + 0.01, aov.estimate, aov.upper + 0.01]) {
+      const v = randomizedLift(data, { goal: { metric: "aov", value: goalValue, kind: "relative" }, minOrders: 10 }).verdict!;
+      expect(v.pGoal! <= 0.025).toBe(v.status === "achieved");
+      expect(v.pGoal!).toBeGreaterThan(0);
+    }
+    const atEstimate = randomizedLift(data, { goal: { metric: "aov", value: aov.estimate, kind: "relative" }, minOrders: 10 }).verdict!;
+    expect(atEstimate.pGoal).toBeCloseTo(0.5, 10);
+    const down = randomizedLift(data, { goal: { metric: "aov", value: aov.upper + 0.01, kind: "relative", direction: "decrease" }, minOrders: 10 }).verdict!;
+    expect(down.status).toBe("achieved");
+    expect(down.pGoal!).toBeLessThanOrEqual(0.025);
+    // Absolute goals carry none (their interval is Hall-corrected, not a plain t).
+    expect(randomizedLift(data, { goal: { metric: "aov", value: 0, kind: "absolute" }, minOrders: 10 }).verdict!.pGoal).toBeUndefined();
   });
 
   it("rejects bad input with clear errors", () => {
