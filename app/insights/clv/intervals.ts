@@ -22,6 +22,7 @@
  */
 import { ModelInputError } from "./bgnbd";
 import { discountedPurchases, expectedAverageSpend, type ClvOptions, type GammaGammaParams } from "./gamma-gamma";
+import { cholesky } from "./optimize";
 import type { RepeatModel } from "./repeat-model";
 
 export interface IntervalCustomer {
@@ -65,22 +66,6 @@ export interface IntervalOptions extends ClvOptions {
   level?: number;
   /** Uniform [0, 1) source (seeded by the caller). */
   random: () => number;
-}
-
-function cholesky(A: readonly (readonly number[])[]): number[][] | null {
-  const n = A.length;
-  const L = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i]![j]!;
-      for (let k = 0; k < j; k++) s -= L[i]![k]! * L[j]![k]!;
-      if (i === j) {
-        if (!(s > 0)) return null;
-        L[i]![i] = Math.sqrt(s);
-      } else L[i]![j] = s / L[j]![j]!;
-    }
-  }
-  return L;
 }
 
 /** A sampler of log-normal parameter vectors around `mean` with natural-scale covariance `cov` (delta method). */

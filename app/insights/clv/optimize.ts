@@ -134,8 +134,8 @@ export function numericalHessian(gradient: (x: readonly number[]) => number[], x
   return H;
 }
 
-/** Inverse of a symmetric positive definite matrix by Cholesky, or null when it is not positive definite. */
-export function invertPositiveDefinite(A: readonly (readonly number[])[]): number[][] | null {
+/** The lower-triangular Cholesky factor L (A = L Lᵀ) of a symmetric matrix, or null when it is not positive definite. */
+export function cholesky(A: readonly (readonly number[])[]): number[][] | null {
   const n = A.length;
   const L = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let i = 0; i < n; i++) {
@@ -148,6 +148,14 @@ export function invertPositiveDefinite(A: readonly (readonly number[])[]): numbe
       } else L[i]![j] = s / L[j]![j]!;
     }
   }
+  return L;
+}
+
+/** Inverse of a symmetric positive definite matrix by Cholesky, or null when it is not positive definite. */
+export function invertPositiveDefinite(A: readonly (readonly number[])[]): number[][] | null {
+  const n = A.length;
+  const L = cholesky(A);
+  if (!L) return null;
   // Solve L Lᵀ X = I column by column.
   const inv = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let col = 0; col < n; col++) {

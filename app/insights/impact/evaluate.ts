@@ -291,6 +291,46 @@ function codesOf(data: Data, seg: Segments): { t: Uint8Array; c: Uint8Array } {
   return codes;
 }
 
+/**
+ * Weighted sums of one series by period code (1 and 2: the first and second half of the pre period, 3: post): its
+ * pre and post means, its pre-period trend (second half's mean − first half's) and the weights (units) behind them.
+ */
+class PeriodSums {
+  a = 0;
+  aw = 0;
+  b = 0;
+  bw = 0;
+  p1 = 0;
+  p1w = 0;
+  p2 = 0;
+  p2w = 0;
+
+  add(code: number, x: number, y: number): void {
+    if (code === 3) {
+      this.b += x * y;
+      this.bw += x;
+      return;
+    }
+    this.a += x * y;
+    this.aw += x;
+    if (code === 1) {
+      this.p1 += x * y;
+      this.p1w += x;
+    } else {
+      this.p2 += x * y;
+      this.p2w += x;
+    }
+  }
+
+  get empty(): boolean {
+    return this.aw === 0 || this.bw === 0;
+  }
+
+  means(): { pre: number; post: number; trend: number } {
+    return { pre: this.a / this.aw, post: this.b / this.bw, trend: this.p1w > 0 && this.p2w > 0 ? this.p2 / this.p2w - this.p1 / this.p1w : 0 };
+  }
+}
+
 function estimateWith(data: Data, seg: Segments, eligible: readonly number[], w: Weights, fallback: readonly number[] | null): Estimate | null {
   const half = seg.pre[0] + Math.floor((seg.pre[1] - seg.pre[0] + 1) / 2);
   const nc = data.candidates.length;
@@ -312,48 +352,26 @@ function estimateWith(data: Data, seg: Segments, eligible: readonly number[], w:
   const h2W = new Float64Array(nc);
   const postS = new Float64Array(nc);
   const postW = new Float64Array(nc);
+  /** An order's weight in this resample: its day's block count × its customer's × its own (1 without resampling). */
+  const orderWeight = (day: number, clu: number, ord: number) => (dayW ? dayW[day]! : 1) * (cluW ? cluW[clu]! : 1) * (ordW ? ordW[ord]! : 1);
   if (data.perOrder) {
-    let a = 0,
-      aw = 0,
-      b = 0,
-      bw = 0,
-      p1 = 0,
-      p1w = 0,
-      p2 = 0,
-      p2w = 0;
+    const sums = new PeriodSums();
     const tc = codes!.t;
     for (let i = 0; i < tc.length; i++) {
       const code = tc[i]!;
       if (code === 0) continue;
-      const x = (dayW ? dayW[data.tDay[i]!]! : 1) * (cluW ? cluW[data.tClu[i]!]! : 1) * (ordW ? ordW[data.tOrd[i]!]! : 1);
-      if (x === 0) continue;
-      const y = data.tY[i]!;
-      if (code === 3) {
-        b += x * y;
-        bw += x;
-      } else {
-        a += x * y;
-        aw += x;
-        if (code === 1) {
-          p1 += x * y;
-          p1w += x;
-        } else {
-          p2 += x * y;
-          p2w += x;
-        }
-      }
+      const x = orderWeight(data.tDay[i]!, data.tClu[i]!, data.tOrd[i]!);
+      if (x !== 0) sums.add(code, x, data.tY[i]!);
     }
-    if (aw === 0 || bw === 0) return null;
-    tPre = a / aw;
-    tPost = b / bw;
-    tTrend = p1w > 0 && p2w > 0 ? p2 / p2w - p1 / p1w : 0;
-    tPreUnits = aw;
-    tPostUnits = bw;
+    if (sums.empty) return null;
+    ({ pre: tPre, post: tPost, trend: tTrend } = sums.means());
+    tPreUnits = sums.aw;
+    tPostUnits = sums.bw;
     const cc = codes!.c;
     for (let i = 0; i < cc.length; i++) {
       const code = cc[i]!;
       if (code === 0) continue;
-      const x = (dayW ? dayW[data.cDay[i]!]! : 1) * (cluW ? cluW[data.cClu[i]!]! : 1) * (ordW ? ordW[data.cOrd[i]!]! : 1);
+      const x = orderWeight(data.cDay[i]!, data.cClu[i]!, data.cOrd[i]!);
       if (x === 0) continue;
       const xy = x * data.cY[i]!;
       for (let k = data.cStart[i]!; k < data.cStart[i + 1]!; k++) {
@@ -375,30 +393,14 @@ function estimateWith(data: Data, seg: Segments, eligible: readonly number[], w:
       }
     }
   } else {
-    let a = 0,
-      aw = 0,
-      b = 0,
-      bw = 0,
-      p1 = 0,
-      p1w = 0,
-      p2 = 0,
-      p2w = 0;
+    const sums = new PeriodSums();
     for (let d = seg.pre[0]; d <= seg.post[1]; d++) {
       const pre = inSeg(d, seg.pre);
       if (!pre && !inSeg(d, seg.post)) continue;
       const x = dw(d);
       if (x === 0) continue;
-      const y = data.tDaily[d]!;
+      sums.add(pre ? (d < half ? 1 : 2) : 3, x, data.tDaily[d]!);
       if (pre) {
-        a += x * y;
-        aw += x;
-        if (d < half) {
-          p1 += x * y;
-          p1w += x;
-        } else {
-          p2 += x * y;
-          p2w += x;
-        }
         for (let j = 0; j < nc; j++) {
           const v = data.cDaily[j * data.days + d]!;
           preS[j]! += x * v;
@@ -406,22 +408,18 @@ function estimateWith(data: Data, seg: Segments, eligible: readonly number[], w:
           else h2S[j]! += x * v;
         }
       } else {
-        b += x * y;
-        bw += x;
         for (let j = 0; j < nc; j++) postS[j]! += x * data.cDaily[j * data.days + d]!;
       }
     }
-    if (aw === 0 || bw === 0) return null;
-    tPre = a / aw;
-    tPost = b / bw;
-    tTrend = p1w > 0 && p2w > 0 ? p2 / p2w - p1 / p1w : 0;
-    tPreUnits = a;
-    tPostUnits = bw;
+    if (sums.empty) return null;
+    ({ pre: tPre, post: tPost, trend: tTrend } = sums.means());
+    tPreUnits = sums.a;
+    tPostUnits = sums.bw;
     for (let j = 0; j < nc; j++) {
-      preW[j] = aw;
-      h1W[j] = p1w;
-      h2W[j] = p2w;
-      postW[j] = bw;
+      preW[j] = sums.aw;
+      h1W[j] = sums.p1w;
+      h2W[j] = sums.p2w;
+      postW[j] = sums.bw;
     }
   }
   // Rank the eligible donors by pre-period level and trend, pool the closest.
@@ -476,14 +474,7 @@ function estimateWith(data: Data, seg: Segments, eligible: readonly number[], w:
   if (data.perOrder) {
     const isChosen = new Uint8Array(nc);
     for (const j of chosen) isChosen[j] = 1;
-    let a = 0,
-      aw = 0,
-      b = 0,
-      bw = 0,
-      p1 = 0,
-      p1w = 0,
-      p2 = 0,
-      p2w = 0;
+    const sums = new PeriodSums();
     const cc = codes!.c;
     for (let i = 0; i < cc.length; i++) {
       const code = cc[i]!;
@@ -491,30 +482,13 @@ function estimateWith(data: Data, seg: Segments, eligible: readonly number[], w:
       let any = false;
       for (let k = data.cStart[i]!; k < data.cStart[i + 1]! && !any; k++) any = isChosen[data.cCand[k]!] === 1;
       if (!any) continue;
-      const x = (dayW ? dayW[data.cDay[i]!]! : 1) * (cluW ? cluW[data.cClu[i]!]! : 1) * (ordW ? ordW[data.cOrd[i]!]! : 1);
-      if (x === 0) continue;
-      const y = data.cY[i]!;
-      if (code === 3) {
-        b += x * y;
-        bw += x;
-      } else {
-        a += x * y;
-        aw += x;
-        if (code === 1) {
-          p1 += x * y;
-          p1w += x;
-        } else {
-          p2 += x * y;
-          p2w += x;
-        }
-      }
+      const x = orderWeight(data.cDay[i]!, data.cClu[i]!, data.cOrd[i]!);
+      if (x !== 0) sums.add(code, x, data.cY[i]!);
     }
-    if (aw === 0 || bw === 0) return null;
-    cPre = a / aw;
-    cPost = b / bw;
-    cTrend = p1w > 0 && p2w > 0 ? p2 / p2w - p1 / p1w : 0;
-    cPreUnits = aw;
-    cPostUnits = bw;
+    if (sums.empty) return null;
+    ({ pre: cPre, post: cPost, trend: cTrend } = sums.means());
+    cPreUnits = sums.aw;
+    cPostUnits = sums.bw;
   } else {
     let a = 0,
       b = 0,
