@@ -1,57 +1,13 @@
 /**
  * The impact evaluator as it was before ADR 023 (the pre-fix per-day branch, an i.i.d. bootstrap of days or orders with
  * the control fixed, and "achieved" on the point estimate), kept verbatim for the calibration bench's comparison only:
- * the placebo rates of the old method on the same simulated shops. Not used by the app.
+ * the placebo rates of the old method on the same simulated shops. Not used by the app. The input types (actions,
+ * orders) are the current ones, which the change left as they were.
  */
 import type { Caveat } from "../../app/insights/data-quality";
+import { IMPACT_METRICS, type Action, type CellSummary, type ImpactLine, type ImpactMetric, type ImpactOrder, type Verdict } from "../../app/insights/impact/evaluate";
 import { quantile, seededRng, type Rng } from "../../app/insights/trends/random";
-import { addDays, dayNumber, keptOrders, netRevenue, type SeriesOrder } from "../../app/insights/trends/series";
-
-type ImpactMetric = "attach-rate" | "aov" | "units" | "revenue" | "margin";
-const IMPACT_METRICS: readonly ImpactMetric[] = ["attach-rate", "aov", "units", "revenue", "margin"];
-
-export interface ImpactLine {
-  productId: string | null;
-  quantity: number;
-  refundedQuantity: number;
-  /** Net line amount before refunds (price × quantity − line discounts), minor units; needed for revenue and margin. */
-  amount?: number;
-  /** Cost of one unit, minor units; needed for margin. */
-  unitCost?: number | null;
-}
-
-export interface ImpactOrder extends SeriesOrder {
-  lines: readonly ImpactLine[];
-}
-
-export interface Action {
-  id: string;
-  kind: "bundle-discount" | "widget" | "price-change" | "campaign";
-  name?: string;
-  target: {
-    products: readonly string[];
-    /** attach-rate: the products whose attachment to the target products is measured. */
-    addOns?: readonly string[];
-    /** Optional restriction to these customers (ids) or a named segment (recorded, for the report). */
-    customers?: readonly string[];
-    segment?: string;
-  };
-  /** Shop-local days, inclusive. */
-  window: { start: string; end: string };
-  /** Chosen before launch. */
-  metric: ImpactMetric;
-  goal: { direction: "increase" | "decrease"; minimumEffect: number };
-  evaluation?: { preDays?: number; start?: string; end?: string };
-  /** The day the metric and goal were recorded; must not be after the start. */
-  decidedOn: string;
-}
-
-export type Verdict = "achieved" | "not achieved" | "inconclusive";
-
-export interface CellSummary {
-  units: number;
-  value: number | null;
-}
+import { addDays, dayNumber, keptOrders, netRevenue } from "../../app/insights/trends/series";
 
 export interface ImpactResult {
   actionId: string;
