@@ -4,9 +4,10 @@
  * customers/redact removes the customer's identifiers while the orders stay as anonymous aggregates; shop/redact
  * empties every table of that shop — and only that shop.
  */
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { getCustomerDataExport, listCustomerDataExports } from "../../app/lib/compliance/customer-data.server";
 import { createShop } from "../factories";
+import { expectConsole } from "../support/console";
 import { testDb } from "../support/db";
 import { testWorker } from "../support/jobs";
 import { loadRequestHandler } from "../support/server-build";
@@ -189,5 +190,38 @@ describe("compliance webhooks", () => {
     expect(statuses(await compliance("shop/redact", shopA, webhookFixture("shop-redact.json")))).toEqual([200]);
     await worker.drain();
     expect(await everythingStoredFor(shopA)).toBe("");
+  });
+  it("shop/redact acts on the signed shop_domain, not on a header naming another shop", async () => {
+    const db = testDb();
+    for (const shop of [shopA, shopB]) await db.session.create({ data: { id: `offline_${shop}`, shop, state: "x", accessToken: `token-${shop}` } });
+    const bBefore = await rowCountsFor(shopB);
+    expect(bBefore.Order).toBeGreaterThan(0);
+    expectConsole("warn", /X-Shopify-Shop-Domain header/);
+    const warn = vi.spyOn(console, "warn");
+    try {
+      // Signed for A; the unsigned header says B (a replayed delivery with its header changed).
+      const delivery = await webhookSender(handler).deliver({ topic: "shop/redact", shop: shopB, payload: { ...webhookFixture("shop-redact.json"), shop_domain: shopA } });
+      expect(statuses(delivery)).toEqual([200]);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toContainEqual(expect.stringContaining(`(${shopB}) is not the signed shop_domain (${shopA}); acting on ${shopA}`));
+    } finally {
+      warn.mockRestore();
+    }
+    await worker.drain();
+    expect(Object.entries(await rowCountsFor(shopA)).filter(([, n]) => n > 0)).toEqual([]);
+    expect(await db.shop.count({ where: { domain: shopA } })).toBe(0);
+    expect(await rowCountsFor(shopB)).toEqual(bBefore);
+    expect(await db.session.count({ where: { shop: shopB } })).toBe(1);
+  });
+
+  it("a compliance delivery without a valid signed shop_domain is refused and stores nothing", async () => {
+    const db = testDb();
+    const events = await db.webhookEvent.count();
+    const { shop_domain: _, ...unsigned } = webhookFixture("shop-redact.json");
+    const delivery = await webhookSender(handler).deliver({ topic: "shop/redact", shop: shopA, payload: unsigned });
+    expect(statuses(delivery)).toEqual([400]);
+    expect(await worker.queue.pending()).toBe(0);
+    expect(await db.webhookEvent.count()).toBe(events);
+    await worker.drain();
+    expect(await db.shop.count({ where: { domain: shopA } })).toBe(1);
   });
 });
