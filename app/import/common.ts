@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { pipeline, type Readable } from "node:stream";
+import { pipeline, Transform, type Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { parse, type CsvError, type Options as CsvParseOptions } from "csv-parse";
 import { MoneyError, minorUnitDigits, toMinorUnits } from "../insights/money";
@@ -17,11 +17,48 @@ import { ImportError, RowError, slug, type ParseContext } from "./types";
 // ---------------------------------------------------------------------------------------------------------------------
 // Input
 
+const sizeText = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MB` : bytes >= 1024 ? `${+(bytes / 1024).toFixed(1)} KB` : `${bytes} bytes`;
+
+/**
+ * Passes bytes through until more than `maxBytes` have gone by, then fails with an ImportError naming the line the
+ * limit was passed on; it counts as the bytes stream by, so a compression bomb is stopped after `maxBytes`, never
+ * inflated whole.
+ */
+export function byteLimit(maxBytes: number, file: string): Transform {
+  let bytes = 0;
+  let line = 1;
+  const newlines = (chunk: Buffer, end: number) => {
+    let n = 0;
+    for (let i = chunk.indexOf(10); i !== -1 && i < end; i = chunk.indexOf(10, i + 1)) n++;
+    return n;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) {
+        const allowed = chunk.length - (bytes - maxBytes);
+        line += newlines(chunk, allowed);
+        done(
+          new ImportError(`the file holds more than ${sizeText(maxBytes)} once decompressed, the most accepted; nothing was imported`, {
+            file,
+            line,
+          }),
+        );
+        return;
+      }
+      line += newlines(chunk, chunk.length);
+      done(null, chunk);
+    },
+  });
+}
+
 /**
  * The file's bytes as a stream, gunzipped when it starts with the gzip magic bytes (whatever its name). Fails at once,
- * with an ImportError naming the file, when it cannot be opened; read errors later surface from the stream.
+ * with an ImportError naming the file, when it cannot be opened; read errors later surface from the stream. With
+ * `maxBytes`, the stream fails (ImportError) once it has given more than that many bytes, decompressed ones for gzip.
  */
-export async function openInput(file: string): Promise<Readable> {
+export async function openInput(file: string, { maxBytes }: { maxBytes?: number } = {}): Promise<Readable> {
   let magic: Buffer;
   try {
     const handle = await open(file, "r");
@@ -40,13 +77,20 @@ export async function openInput(file: string): Promise<Readable> {
     throw new ImportError(`cannot read the file (${reason})`, { file }, { cause: error });
   }
   const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
-  if (magic[0] !== 0x1f || magic[1] !== 0x8b) return raw;
+  const limit = maxBytes === undefined ? undefined : byteLimit(maxBytes, file);
+  if (magic[0] !== 0x1f || magic[1] !== 0x8b) {
+    if (!limit) return raw;
+    pipeline(raw, limit, () => {}); // errors reach the consumer through the limit
+    return limit;
+  }
   const gunzip = createGunzip();
-  pipeline(raw, gunzip, () => {}); // errors reach the consumer through gunzip
+  // errors reach the consumer through the last stream; the limit's error stops gunzip, so a bomb is never inflated
+  if (limit) pipeline(raw, gunzip, limit, () => {});
+  else pipeline(raw, gunzip, () => {});
   // zlib can report a truncated file ("unexpected end of file") once more after the pipelines above have finished and
   // let go of it; with no listener left that report would crash the process. The consumer has its error already.
   gunzip.on("error", () => {});
-  return gunzip;
+  return limit ?? gunzip;
 }
 
 /** Errors of reading or decompressing (not of the data): the whole import stops. */
@@ -88,11 +132,15 @@ export async function* csvRows(input: Readable, ctx: ParseContext, options: CsvO
   // csv-parse counts each CR and each LF inside a quoted field as a line, so a quoted CRLF counts twice and every
   // later line number is one too high. `over` is that excess so far; records are numbered here, in parse order.
   let over = 0;
+  // The last line of the last record the parser finished (good or skipped): a record too long starts after it.
+  let parsedEnd = 0;
   const csvOptions: CsvParseOptions<CsvRow, string[]> = {
     bom: true,
     skip_empty_lines: true,
     relax_column_count: options.relaxColumnCount ?? false,
     skip_records_with_error: true,
+    // csv-parse holds the record it is reading in memory: an endless (unclosed) quoted field must stop here.
+    max_record_size: ctx.maxRecordBytes,
     on_record: (record, context): CsvRow => {
       let breaks = 0;
       let crlf = 0;
@@ -109,11 +157,20 @@ export async function* csvRows(input: Readable, ctx: ParseContext, options: CsvO
       }
       const end = context.lines - over - crlf;
       over += crlf;
+      parsedEnd = end;
       return { line: end - breaks, fields: record };
     },
     on_skip: (error: CsvError | undefined) => {
       if (!error) return;
       const line = typeof error.lines === "number" ? error.lines - over : 0;
+      if (error.code === "CSV_MAX_RECORD_SIZE") {
+        // Thrown here, the error stops the parser and the import (csv-parse hands it to the stream).
+        throw new ImportError(
+          `the record starting after line ${parsedEnd} is longer than ${sizeText(ctx.maxRecordBytes)} (still going at line ${line}); a quoted field is probably never closed — fix the quoting`,
+          { file: ctx.file, line: parsedEnd + 1 },
+        );
+      }
+      parsedEnd = line;
       if (error.code === "CSV_QUOTE_NOT_CLOSED") unclosed = line;
       else pending.push({ line, message: csvMessage(error) });
     },
@@ -147,9 +204,34 @@ export async function* csvRows(input: Readable, ctx: ParseContext, options: CsvO
   }
 }
 
-/** Lines of a text stream (CRLF or LF), numbered from 1. */
+/** Fails with an ImportError naming the line once one line holds more than `maxBytes` bytes (readline would buffer it). */
+function lineLimit(maxBytes: number, file: string): Transform {
+  let line = 1;
+  let length = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let from = 0;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
+        if (length + (i - from) > maxBytes) break;
+        line++;
+        length = 0;
+        from = i + 1;
+      }
+      length += chunk.length - from;
+      if (length > maxBytes) {
+        done(new ImportError(`the line is longer than ${sizeText(maxBytes)}, the most one record may hold`, { file, line }));
+        return;
+      }
+      done(null, chunk);
+    },
+  });
+}
+
+/** Lines of a text stream (CRLF or LF), numbered from 1. A line longer than ctx.maxRecordBytes stops the import. */
 export async function* textLines(input: Readable, ctx: ParseContext): AsyncGenerator<{ line: number; text: string }> {
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  const guard = lineLimit(ctx.maxRecordBytes, ctx.file);
+  pipeline(input, guard, () => {}); // the guard's or the input's error reaches readline's loop below
+  const lines = createInterface({ input: guard, crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
   try {
     for await (const text of lines) {
@@ -160,7 +242,8 @@ export async function* textLines(input: Readable, ctx: ParseContext): AsyncGener
     throw readFailure(ctx.file, error);
   } finally {
     lines.close();
-    input.destroy(); // readline does not release its input when the reader stops early
+    guard.destroy(); // readline does not release its input when the reader stops early
+    input.destroy();
   }
 }
 

@@ -74,6 +74,12 @@ export function resolveOptions(format: ImportFormat, options: ImportOptions = {}
     if (error instanceof RowError) throw new ImportError(error.message, { field: "--date" });
     throw error;
   }
+  for (const [name, value] of [
+    ["maxDecompressedBytes", options.maxDecompressedBytes],
+    ["maxRecordBytes", options.maxRecordBytes],
+  ] as const) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) throw new ImportError(`${name} must be a positive integer`);
+  }
   const groupWindow = options.groupWindow ?? 1000;
   if (!Number.isInteger(groupWindow) || groupWindow < 1) throw new ImportError("groupWindow must be a positive integer");
   return { tz, currency: currency ?? spec.currency, date, map, groupWindow };
@@ -97,7 +103,7 @@ export interface ImportSource {
 export function openStream(input: Readable, format: string, options: ImportOptions = {}, file = "<stream>"): ImportSource {
   const checked = checkFormat(format);
   const resolved = resolveOptions(checked, options);
-  const context = new ParseContext(file, options.maxProblems ?? 100);
+  const context = new ParseContext(file, options.maxProblems ?? 100, options.maxRecordBytes);
   return {
     format: checked,
     file,
@@ -111,7 +117,7 @@ export function openStream(input: Readable, format: string, options: ImportOptio
 /** Validates everything that can be checked before reading, opens the file and returns its order stream. */
 export async function openImport(file: string, format: string, options: ImportOptions = {}): Promise<ImportSource> {
   resolveOptions(checkFormat(format), options); // bad usage is reported before the file is touched
-  return openStream(await openInput(file), format, options, file);
+  return openStream(await openInput(file, { maxBytes: options.maxDecompressedBytes }), format, options, file);
 }
 
 /** The orders of a file, parsed without a database. Bad rows are skipped (see openImport for the report). */

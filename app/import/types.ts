@@ -30,6 +30,17 @@ export interface ImportOptions {
   /** How many problems the report lists (all are counted). Default 100. */
   maxProblems?: number;
   /**
+   * The most bytes the file may hold once decompressed (plain files count too); past it the import stops with an
+   * ImportError naming the line reached, and writes nothing. Default: no limit (the admin sets one).
+   */
+  maxDecompressedBytes?: number;
+  /**
+   * The most bytes one record (a CSV row, quoted line breaks included, or one text line) may hold; past it the import
+   * stops with an ImportError naming the line where the record starts. Default DEFAULT_MAX_RECORD_BYTES. Bounds the
+   * memory an endless quoted field can take.
+   */
+  maxRecordBytes?: number;
+  /**
    * Rows of one order need not be adjacent, but must lie within this many other orders of each other (default 1000):
    * the reader keeps that many orders open and writes each out once this many newer orders have started since its last
    * row. A row of an order already written out is reported and skipped.
@@ -109,6 +120,9 @@ export class RowError extends Error {
  * What a parser reports besides its orders: row counts, problems (bad rows), and the customers and products the
  * orders refer to, each kept once (a customer's createdAt is the earliest order seen; its country the first known).
  */
+/** One record (row or line) larger than this stops the import: 1 MiB is far beyond any real order line. */
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
 export class ParseContext {
   rowsRead = 0;
   rowsSkipped = 0;
@@ -120,6 +134,8 @@ export class ParseContext {
   constructor(
     readonly file: string,
     readonly maxProblems = 100,
+    /** See ImportOptions.maxRecordBytes. */
+    readonly maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
   ) {}
 
   get rowsImported(): number {

@@ -16,6 +16,7 @@ import {
   unstable_createFileUploadHandler,
   unstable_createMemoryUploadHandler,
   unstable_parseMultipartFormData,
+  type UploadHandler,
 } from "@remix-run/node";
 import defaultPrisma from "../db.server";
 import { importFile } from "../import/import.server";
@@ -25,8 +26,15 @@ import { IMPORT_FORMATS, ImportError, type ImportFormat, type ImportOptions } fr
 
 /** The largest file the admin accepts (the CLI has no limit). */
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+/**
+ * The most the uploaded file may hold once decompressed (a plain file is at most MAX_UPLOAD_BYTES anyway): the upload
+ * cap counts the bytes sent, so a small .gz could otherwise inflate without end. Counted while streaming (ADR 028).
+ */
+export const MAX_DECOMPRESSED_BYTES = 1024 * 1024 * 1024;
 /** The largest text field of the form (the column mapping is the biggest one). */
 const MAX_FIELD_BYTES = 64 * 1024;
+/** The most parts the form may have: the file and four text fields, with room to spare. */
+export const MAX_FORM_PARTS = 16;
 /** The form field that carries the file. */
 export const UPLOAD_FIELD = "file";
 
@@ -75,7 +83,7 @@ export function displayName(filename: string | undefined | null): string {
 export async function withUpload<T>(
   request: Request,
   handle: (upload: ReceivedUpload) => Promise<T>,
-  { maxBytes = MAX_UPLOAD_BYTES, tmpRoot = tmpdir() }: { maxBytes?: number; tmpRoot?: string } = {},
+  { maxBytes = MAX_UPLOAD_BYTES, maxParts = MAX_FORM_PARTS, tmpRoot = tmpdir() }: { maxBytes?: number; maxParts?: number; tmpRoot?: string } = {},
 ): Promise<T> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
@@ -88,7 +96,15 @@ export async function withUpload<T>(
   const dir = await mkdtemp(path.join(tmpRoot, "insight-loop-upload-"));
   try {
     let name: string | null = null;
+    let parts = 0;
+    const tooManyParts = new UploadError(`The form has more than ${maxParts} fields, the most the import accepts.`, 413);
+    const countParts: UploadHandler = async () => {
+      // Seen first for every part: the handlers below each bound one part's size, this bounds how many there are.
+      if (++parts > maxParts) throw tooManyParts;
+      return undefined;
+    };
     const handler = unstable_composeUploadHandlers(
+      countParts,
       unstable_createFileUploadHandler({
         directory: dir,
         // One file, under a fixed name: the merchant's file name never becomes a path on the server.
@@ -107,6 +123,7 @@ export async function withUpload<T>(
     try {
       form = await unstable_parseMultipartFormData(request, handler);
     } catch (error) {
+      if (error === tooManyParts) throw error;
       if (error instanceof MaxPartSizeExceededError) {
         throw error.field === UPLOAD_FIELD
           ? new UploadError(`The file is larger than ${sizeText(maxBytes)}, the most the admin accepts. Split it, or import it with the CLI.`, 413)
@@ -186,12 +203,12 @@ export async function importUpload({
   queue?: JobQueue;
   file: { path: string; name: string };
   format: ImportFormat;
-  options?: Pick<ImportOptions, "map" | "tz" | "currency" | "maxProblems">;
+  options?: Pick<ImportOptions, "map" | "tz" | "currency" | "maxProblems" | "maxDecompressedBytes" | "maxRecordBytes">;
   db?: PrismaClient;
   now?: Date;
 }): Promise<AdminImportResult> {
   try {
-    const report = await importFile({ db, shop, file: file.path, format, options: { maxProblems: 50, ...options }, now });
+    const report = await importFile({ db, shop, file: file.path, format, options: { maxProblems: 50, maxDecompressedBytes: MAX_DECOMPRESSED_BYTES, ...options }, now });
     if (queue) await requestInsightsRecompute({ shop, queue });
     return {
       ok: true,

@@ -7,6 +7,7 @@ import { authenticate } from "../shopify.server";
 import { getHomeOverview, type SyncProgress } from "../lib/home-overview.server";
 import { requestFullSync } from "../lib/sync.server";
 import { Stat } from "../components/insight-page";
+import { readForm } from "../lib/body-limits.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -17,7 +18,7 @@ const Action = z.object({ intent: z.literal("sync") });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const parsed = Action.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = Action.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return { ok: false as const, error: "Unknown action" };
   await requestFullSync({ shop: session.shop });
   return { ok: true as const };

@@ -7,6 +7,7 @@ import { ActionError, actionsPage, createAction, evaluateAction, parsePlannedPow
 import { FormOutcome, SectionCard } from "../components/insight-page";
 import { CampaignFigures } from "../components/campaign-figures";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../lib/body-limits.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -18,7 +19,7 @@ const Evaluate = z.object({ id: z.string().trim().min(1).max(100) });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const fields = { ...Object.fromEntries(form), products: form.getAll("products"), addOns: form.getAll("addOns") };
   const parsed = Intent.safeParse(fields);
   if (!parsed.success) return data({ intent: null, ok: false as const, error: "Unknown action: expected create, evaluate or what-if." }, { status: 400 });

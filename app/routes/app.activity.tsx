@@ -6,6 +6,7 @@ import { z } from "zod";
 import { SectionCard } from "../components/insight-page";
 import { authenticate } from "../shopify.server";
 import { getActivity, retryJob, type ActivityPublication, type ActivitySyncRun } from "../lib/activity.server";
+import { readForm } from "../lib/body-limits.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -16,7 +17,7 @@ const Retry = z.object({ intent: z.literal("retry"), jobId: z.string().min(1).ma
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const parsed = Retry.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = Retry.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data({ ok: false as const, error: "Unknown action." }, { status: 400 });
   const outcome = await retryJob({ shop: session.shop, id: parsed.data.jobId });
   if (outcome === "not-found") {

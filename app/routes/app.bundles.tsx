@@ -9,6 +9,7 @@ import { ActionError } from "../lib/insights/action-error";
 import { MissingAccessBanner } from "../components/missing-access";
 import { missingAccess } from "../lib/access-scopes";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../lib/body-limits.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -21,7 +22,7 @@ const DONE = { pause: "Paused", resume: "Resumed", end: "Ended" } as const;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const parsed = Change.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = Change.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data({ ok: false as const, error: "Unknown change: expected pause, resume or end, with the bundle's id." }, { status: 400 });
   try {
     const result = await changeBundle({ shop: session.shop, now: new Date(), queue: jobQueue(), ...parsed.data });

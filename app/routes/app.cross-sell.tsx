@@ -13,6 +13,7 @@ import { Caveats, RecomputeButton, SectionCard } from "../components/insight-pag
 import { MissingAccessBanner } from "../components/missing-access";
 import { missingAccess } from "../lib/access-scopes";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../lib/body-limits.server";
 
 const Query = z.object({ product: z.string().max(100).optional(), preview: z.string().max(500).optional() });
 
@@ -53,7 +54,7 @@ const Intent = z.object({ intent: z.enum(["recompute", "launch"]) });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const fields = Object.fromEntries(await request.formData());
+  const fields = Object.fromEntries(await readForm(request));
   const parsed = Intent.safeParse(fields);
   if (!parsed.success) return data({ intent: null, ok: false as const, error: "Unknown action: expected recompute or launch." }, { status: 400 });
   if (parsed.data.intent === "recompute") {

@@ -17,6 +17,7 @@ import { resumeSegmentWork, segmentsPage } from "../lib/segments/segments-page.s
 import { MissingAccessBanner } from "../components/missing-access";
 import { missingAccess } from "../lib/access-scopes";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../lib/body-limits.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -29,7 +30,7 @@ const PublicationId = z.object({ id: z.string().trim().min(1).max(100) });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const form = Object.fromEntries(await request.formData());
+  const form = Object.fromEntries(await readForm(request));
   const intent = Intent.safeParse(form);
   if (!intent.success) return data({ ok: false as const, error: "Unknown action." }, { status: 400 });
   if (intent.data.intent === "publish-segment") {

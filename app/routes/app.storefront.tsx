@@ -11,6 +11,7 @@ import { missingAccess } from "../lib/access-scopes";
 import { ActionError } from "../lib/insights/action-error";
 import { storefrontChange, storefrontPage } from "../lib/storefront/storefront-page.server";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../lib/body-limits.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -32,7 +33,7 @@ const Intent = z.object({ intent: z.enum(["settings", "launch", "stop", "evaluat
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const fields = Object.fromEntries(await request.formData());
+  const fields = Object.fromEntries(await readForm(request));
   const parsed = Intent.safeParse(fields);
   if (!parsed.success) return data({ ok: false as const, error: "Unknown action: expected settings, launch, stop or evaluate." }, { status: 400 });
   try {

@@ -8,6 +8,7 @@ import { trendsPage } from "../lib/insights/trends-page.server";
 import { Caveats, RecomputeButton, SectionCard } from "../components/insight-page";
 import { BacktestSummary, CalendarNote } from "../components/trends-calibration";
 import { authenticate } from "../shopify.server";
+import { readForm } from "../lib/body-limits.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -18,7 +19,7 @@ const Recompute = z.object({ intent: z.literal("recompute") });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  if (!Recompute.safeParse(Object.fromEntries(await request.formData())).success) return data({ ok: false as const }, { status: 400 });
+  if (!Recompute.safeParse(Object.fromEntries(await readForm(request))).success) return data({ ok: false as const }, { status: 400 });
   await requestInsightsRecompute({ shop: session.shop, queue: jobQueue() });
   return { ok: true as const };
 };
