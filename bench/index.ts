@@ -11,6 +11,7 @@ benches["storefront-lift"] = (args) => import("./storefront-lift").then((m) => m
 benches["holdout-campaign"] = (args) => import("./holdout-campaign").then((m) => m.benchHoldoutCampaign(args));
 benches.calibration = (args) => import("./calibration").then((m) => m.benchCalibration(args));
 benches.recommend = (args) => import("./recommend").then((m) => m.benchRecommend(args));
+benches["upload-bomb"] = (args) => import("./upload-bomb").then((m) => m.benchUploadBomb(args));
 const bench = name ? benches[name] : undefined;
 if (!bench) {
   console.error(`Usage: npm run bench -- <${Object.keys(benches).join("|")}> [options]`);

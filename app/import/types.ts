@@ -120,6 +120,12 @@ export class RowError extends Error {
  * What a parser reports besides its orders: row counts, problems (bad rows), and the customers and products the
  * orders refer to, each kept once (a customer's createdAt is the earliest order seen; its country the first known).
  */
+/**
+ * The admin's cap on an upload's decompressed bytes (app/lib/imports.server.ts; the CLI has none): the upload cap
+ * counts the bytes sent, so a small .gz could otherwise inflate without end.
+ */
+export const ADMIN_MAX_DECOMPRESSED_BYTES = 1024 * 1024 * 1024;
+
 /** One record (row or line) larger than this stops the import: 1 MiB is far beyond any real order line. */
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 

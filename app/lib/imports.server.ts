@@ -22,7 +22,7 @@ import defaultPrisma from "../db.server";
 import { importFile } from "../import/import.server";
 import type { JobQueue } from "../jobs/types";
 import { requestInsightsRecompute } from "./insights/recompute.server";
-import { IMPORT_FORMATS, ImportError, type ImportFormat, type ImportOptions } from "../import/types";
+import { ADMIN_MAX_DECOMPRESSED_BYTES, IMPORT_FORMATS, ImportError, type ImportFormat, type ImportOptions } from "../import/types";
 
 /** The largest file the admin accepts (the CLI has no limit). */
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
@@ -30,7 +30,7 @@ export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
  * The most the uploaded file may hold once decompressed (a plain file is at most MAX_UPLOAD_BYTES anyway): the upload
  * cap counts the bytes sent, so a small .gz could otherwise inflate without end. Counted while streaming (ADR 028).
  */
-export const MAX_DECOMPRESSED_BYTES = 1024 * 1024 * 1024;
+export const MAX_DECOMPRESSED_BYTES = ADMIN_MAX_DECOMPRESSED_BYTES;
 /** The largest text field of the form (the column mapping is the biggest one). */
 const MAX_FIELD_BYTES = 64 * 1024;
 /** The most parts the form may have: the file and four text fields, with room to spare. */
