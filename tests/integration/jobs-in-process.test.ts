@@ -157,21 +157,32 @@ describe("in-process job queue", () => {
     const db = testDb();
     const { domain } = await createShop(db);
     let runs = 0;
-    const slow = new InProcessJobQueue({ db, lockTimeoutMs: 300, heartbeatMs: 50, pollIntervalMs: 10 });
-    const other = new InProcessJobQueue({ db, lockTimeoutMs: 300, heartbeatMs: 50, pollIntervalMs: 10 });
-    const handler = eachJob(async () => {
-      runs++;
-      await new Promise((r) => setTimeout(r, 800));
-    });
-    slow.work("test.slow", handler);
+    // The lock expires after 1 s without a heartbeat (every 50 ms): a margin a loaded machine's timers keep. The job
+    // runs until the other queue has tried to take it for well past that expiry, not for a fixed time.
+    const lockTimeoutMs = 1000;
+    const slow = new InProcessJobQueue({ db, lockTimeoutMs, heartbeatMs: 50, pollIntervalMs: 10 });
+    const other = new InProcessJobQueue({ db, lockTimeoutMs, heartbeatMs: 50, pollIntervalMs: 10 });
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    slow.work(
+      "test.slow",
+      eachJob(async () => {
+        runs++;
+        await released;
+      }),
+    );
     const id = (await slow.enqueue("test.slow", {}, { shop: domain }))!;
     const running = slow.runUntilIdle();
     await waitFor(async () => (await jobRow(id)).status === "RUNNING");
-    other.work("test.slow", handler);
-    for (let i = 0; i < 10; i++) {
+    other.work("test.slow", eachJob(async () => void runs++));
+    const since = Date.now();
+    for (let tries = 0; tries < 10 || Date.now() - since < 2.5 * lockTimeoutMs; tries++) {
       expect(await other.runUntilIdle()).toBe(0);
       await new Promise((r) => setTimeout(r, 60));
     }
+    // Not failed as abandoned either (what an expired lock with no attempt left would do).
+    expect(await jobRow(id)).toMatchObject({ status: "RUNNING", attempts: 1 });
+    release();
     await running;
     expect(runs).toBe(1);
     expect(await jobRow(id)).toMatchObject({ status: "SUCCEEDED", attempts: 1 });
