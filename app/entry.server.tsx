@@ -5,8 +5,17 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { allowLocalAdminFrame } from "./shopify/local-shopify.server";
+import { env } from "./env.server";
+import { addBaseSecurityHeaders, addDocumentSecurityHeaders } from "./lib/security-headers.server";
 
 export const streamTimeout = 5000;
+
+/** Loader/action data requests (client navigations) get the base security headers too; documents get them below. */
+export function handleDataRequest(response: Response) {
+  const copy = new Response(response.body, response); // a fetched or Response.redirect() response has immutable headers
+  addBaseSecurityHeaders(copy.headers, { production: env.NODE_ENV === "production" });
+  return copy;
+}
 
 export default async function handleRequest(
   request: Request,
@@ -15,6 +24,7 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  addDocumentSecurityHeaders(responseHeaders, { production: env.NODE_ENV === "production" });
   allowLocalAdminFrame(responseHeaders);
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";

@@ -38,10 +38,24 @@ const EnvSchema = z.object({
     .trim()
     .refine((v) => /^\d+(\.\d+)?\/[1-9]\d*$/.test(v) && Number(v.split("/")[0]) > 0, "must be <requests per second>/<burst>, e.g. 20/60")
     .default("20/60"),
-}).refine((env) => env.NODE_ENV !== "production" || env.SHOPIFY_LOCAL_ADMIN_ORIGIN === undefined, {
-  path: ["SHOPIFY_LOCAL_ADMIN_ORIGIN"],
-  message: "must not be set when NODE_ENV is production: it sends Shopify API calls to a local Shopify, for tests and the demo only",
-});
+})
+  .refine((env) => env.SHOPIFY_LOCAL_ADMIN_ORIGIN === undefined || env.NODE_ENV === "test", {
+    path: ["SHOPIFY_LOCAL_ADMIN_ORIGIN"],
+    message:
+      "must only be set when NODE_ENV is test (the tests and npm run demo set it): it sends Shopify API calls to a local Shopify",
+  })
+  // (A value that is not a URL at all already has its own issue: no second one for it.)
+  .refine((env) => !URL.canParse(env.SHOPIFY_LOCAL_ADMIN_ORIGIN ?? "") || isLoopbackOrigin(env.SHOPIFY_LOCAL_ADMIN_ORIGIN!), {
+    path: ["SHOPIFY_LOCAL_ADMIN_ORIGIN"],
+    message: "must be a loopback origin (127.0.0.1, ::1 or localhost), e.g. http://127.0.0.1:4100",
+  });
+
+/** Whether a URL's host is this machine: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackOrigin(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const host = new URL(url).hostname.toLowerCase();
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}
 
 export type Env = z.infer<typeof EnvSchema>;
 

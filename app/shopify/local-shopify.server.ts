@@ -1,6 +1,6 @@
 /**
- * Local-only routing for tests and the demo. When SHOPIFY_LOCAL_ADMIN_ORIGIN is set (never in production: env.server.ts
- * refuses it), the Shopify library's requests to https://<shop>.myshopify.com (token exchange, token refresh, Admin
+ * Local-only routing for tests and the demo. When SHOPIFY_LOCAL_ADMIN_ORIGIN is set (env.server.ts accepts it only with
+ * NODE_ENV=test and a loopback host), the Shopify library's requests to https://<shop>.myshopify.com (token exchange, token refresh, Admin
  * GraphQL) go to the local Shopify at that origin instead, same path and query, with the shop named in the
  * X-Shopify-Local-Shop header. Every other request passes through unchanged.
  *

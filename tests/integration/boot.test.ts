@@ -26,3 +26,19 @@ describe("boot-time environment validation", () => {
     expect(result.stderr).not.toContain("mysql://db");
   });
 });
+
+describe("boot-time refusal of the local-Shopify override", () => {
+  const app = { SHOPIFY_API_KEY: TEST_APP.apiKey, SHOPIFY_API_SECRET: TEST_APP.apiSecret, SHOPIFY_APP_URL: TEST_APP.appUrl };
+
+  it("stops when SHOPIFY_LOCAL_ADMIN_ORIGIN is set without NODE_ENV=test (npm run worker and npm start default to development)", () => {
+    const result = boot({ ...app, NODE_ENV: "development", SHOPIFY_LOCAL_ADMIN_ORIGIN: "http://127.0.0.1:4100" });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("SHOPIFY_LOCAL_ADMIN_ORIGIN must only be set when NODE_ENV is test");
+  });
+
+  it("stops when SHOPIFY_LOCAL_ADMIN_ORIGIN is not a loopback origin, even under NODE_ENV=test", () => {
+    const result = boot({ ...app, NODE_ENV: "test", SHOPIFY_LOCAL_ADMIN_ORIGIN: "https://shopify.attacker.example" });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("SHOPIFY_LOCAL_ADMIN_ORIGIN must be a loopback origin");
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * SHOPIFY_LOCAL_ADMIN_ORIGIN: refused in production, and the fetch it installs sends only https://<shop>.myshopify.com
+ * SHOPIFY_LOCAL_ADMIN_ORIGIN: accepted only under NODE_ENV=test and for a loopback host, and the fetch it installs sends only https://<shop>.myshopify.com
  * requests to the local Shopify (same path and query, the shop in X-Shopify-Local-Shop); everything else is untouched.
  */
 import { describe, expect, it, vi } from "vitest";
@@ -20,15 +20,26 @@ const valid = {
 const ORIGIN = "http://127.0.0.1:4100";
 
 describe("SHOPIFY_LOCAL_ADMIN_ORIGIN", () => {
-  it("is refused in production, with a message naming it", () => {
-    expect(() => parseEnv({ ...valid, NODE_ENV: "production", SHOPIFY_LOCAL_ADMIN_ORIGIN: ORIGIN })).toThrow(
-      /SHOPIFY_LOCAL_ADMIN_ORIGIN must not be set when NODE_ENV is production.*tests and the demo only/,
-    );
+  it("is refused unless NODE_ENV is explicitly test, with a message naming it", () => {
+    for (const NODE_ENV of ["production", "development", undefined]) {
+      expect(() => parseEnv({ ...valid, NODE_ENV, SHOPIFY_LOCAL_ADMIN_ORIGIN: ORIGIN })).toThrow(
+        /SHOPIFY_LOCAL_ADMIN_ORIGIN must only be set when NODE_ENV is test/,
+      );
+    }
   });
 
-  it("is accepted in development and test, and optional everywhere", () => {
-    expect(parseEnv({ ...valid, NODE_ENV: "test", SHOPIFY_LOCAL_ADMIN_ORIGIN: ORIGIN }).SHOPIFY_LOCAL_ADMIN_ORIGIN).toBe(ORIGIN);
-    expect(parseEnv({ ...valid, SHOPIFY_LOCAL_ADMIN_ORIGIN: ORIGIN }).SHOPIFY_LOCAL_ADMIN_ORIGIN).toBe(ORIGIN);
+  it("is accepted under NODE_ENV=test for loopback origins only", () => {
+    for (const origin of [ORIGIN, "http://localhost:4100", "http://[::1]:4100", "http://127.0.0.2:9"]) {
+      expect(parseEnv({ ...valid, NODE_ENV: "test", SHOPIFY_LOCAL_ADMIN_ORIGIN: origin }).SHOPIFY_LOCAL_ADMIN_ORIGIN).toBe(origin);
+    }
+    for (const origin of ["https://attacker.example", "http://10.0.0.5:4100", "http://127.0.0.1.attacker.example", "http://localhost.attacker.example"]) {
+      expect(() => parseEnv({ ...valid, NODE_ENV: "test", SHOPIFY_LOCAL_ADMIN_ORIGIN: origin })).toThrow(
+        /SHOPIFY_LOCAL_ADMIN_ORIGIN must be a loopback origin/,
+      );
+    }
+  });
+
+  it("is optional everywhere", () => {
     expect(parseEnv({ ...valid, NODE_ENV: "production" }).SHOPIFY_LOCAL_ADMIN_ORIGIN).toBeUndefined();
     expect(parseEnv({ ...valid, NODE_ENV: "production", SHOPIFY_LOCAL_ADMIN_ORIGIN: " " }).NODE_ENV).toBe("production");
   });
