@@ -7,7 +7,8 @@
  * - gzip bomb: `--bomb-mb` MB of line breaks gzipped to a few MB, past the admin's decompressed cap. Stopped by the
  *   decompressed-bytes cap.
  *
- * Goal: each grows peak RSS by < 100 MB and ends in an ImportError naming the line.
+ * Goal: each grows peak RSS by < 100 MB and ends in an ImportError naming the line. `--unlimited` also reads the
+ * endless field with the record cap lifted, the behaviour before ADR 028 (memory grows with the field).
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,6 +69,9 @@ export async function benchUploadBomb(args: string[]): Promise<void> {
     const head = "Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem price,Currency\n#1,,2025-01-01 10:00:00 +0000,1,Mug,9.99,USD\n#2,,2025-01-01 11:00:00 +0000,1,\"";
     const endlessSize = await gzipFile(endless, head, "an endless quoted field, ", endlessMb);
     await measure(`endless quoted field (${endlessMb} MB inflated)`, endless, endlessSize, "shopify-csv", admin);
+    if (args.includes("--unlimited")) {
+      await measure(`endless quoted field, record cap lifted`, endless, endlessSize, "shopify-csv", { ...admin, maxRecordBytes: 2 ** 40 });
+    }
 
     const bomb = path.join(dir, "bomb.csv.gz");
     const bombSize = await gzipFile(bomb, "Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem price,Currency\n", "\n", bombMb);
