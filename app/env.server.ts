@@ -32,6 +32,15 @@ const EnvSchema = z.object({
    * under NODE_ENV=test, where tests run the queue themselves; the demo (which serves with NODE_ENV=test) turns it on.
    */
   JOB_WORKERS: z.enum(["on", "off"], { error: "must be on or off" }).optional(),
+  /**
+   * The AES-256-GCM key for Shopify access and refresh tokens at rest (app/lib/token-crypto.server.ts): 32 random bytes,
+   * base64 (`openssl rand -base64 32`). Required in production; elsewhere a key derived from the app secret is used.
+   */
+  SESSION_TOKEN_KEY: z
+    .string()
+    .trim()
+    .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, "base64").length === 32, "must be 32 random bytes in base64, e.g. the output of openssl rand -base64 32")
+    .optional(),
   /** Storefront events through the app proxy, per shop and process: `<requests per second>/<burst>` (ADR 020). */
   STOREFRONT_EVENTS_RATE: z
     .string()
@@ -39,6 +48,10 @@ const EnvSchema = z.object({
     .refine((v) => /^\d+(\.\d+)?\/[1-9]\d*$/.test(v) && Number(v.split("/")[0]) > 0, "must be <requests per second>/<burst>, e.g. 20/60")
     .default("20/60"),
 })
+  .refine((env) => env.NODE_ENV !== "production" || env.SESSION_TOKEN_KEY !== undefined, {
+    path: ["SESSION_TOKEN_KEY"],
+    message: "is required when NODE_ENV is production (32 random bytes in base64: openssl rand -base64 32); it encrypts Shopify tokens at rest",
+  })
   .refine((env) => env.SHOPIFY_LOCAL_ADMIN_ORIGIN === undefined || env.NODE_ENV === "test", {
     path: ["SHOPIFY_LOCAL_ADMIN_ORIGIN"],
     message:

@@ -9,6 +9,7 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import prisma from "./db.server";
 import { env } from "./env.server";
 import { installShop } from "./lib/install-shop.server";
+import { EncryptedSessionStorage, sessionTokenKey } from "./lib/token-crypto.server";
 import { ADMIN_API_VERSION } from "./shopify/api-version";
 import { createAdminClient, type AdminClient } from "./shopify/client.server";
 import { adminFetch } from "./shopify/local-shopify.server";
@@ -20,7 +21,8 @@ const shopify = shopifyApp({
   scopes: env.SCOPES.split(","),
   apiVersion: ADMIN_API_VERSION,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  // Access and refresh tokens are encrypted at rest (ADR 027); rows from before are read and encrypted on their next write.
+  sessionStorage: new EncryptedSessionStorage(new PrismaSessionStorage(prisma), sessionTokenKey(env)),
   distribution: AppDistribution.AppStore,
   isEmbeddedApp: true,
   future: {

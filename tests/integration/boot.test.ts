@@ -42,3 +42,16 @@ describe("boot-time refusal of the local-Shopify override", () => {
     expect(result.stderr).toContain("SHOPIFY_LOCAL_ADMIN_ORIGIN must be a loopback origin");
   });
 });
+
+describe("boot-time key for tokens at rest", () => {
+  it("stops in production without SESSION_TOKEN_KEY, or with one that is not 32 bytes of base64, without echoing it", () => {
+    const app = { SHOPIFY_API_KEY: TEST_APP.apiKey, SHOPIFY_API_SECRET: TEST_APP.apiSecret, SHOPIFY_APP_URL: TEST_APP.appUrl };
+    const missing = boot(app);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain("SESSION_TOKEN_KEY is required when NODE_ENV is production");
+    const short = boot({ ...app, SESSION_TOKEN_KEY: "c2hvcnQta2V5" });
+    expect(short.status).not.toBe(0);
+    expect(short.stderr).toContain("SESSION_TOKEN_KEY must be 32 random bytes in base64");
+    expect(short.stderr).not.toContain("c2hvcnQta2V5");
+  });
+});

@@ -5,6 +5,7 @@
  * expiring offline session; webhooks are signed and delivered as Shopify delivers them to the app's real routes.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { decryptToken, sessionTokenKey } from "../../app/lib/token-crypto.server";
 import { ADMIN_API_VERSION } from "../../app/shopify/api-version";
 import { createLocalShopify, emptySeed } from "../local-shopify";
 import { installedShopsFor, issuedTokensFor, oauthModule } from "../local-shopify/modules/oauth";
@@ -38,7 +39,16 @@ async function openApp(shop: string, token: string) {
 const sessionToken = (shop: string, secret: string = TEST_APP.apiSecret) =>
   signSessionToken({ shop, apiKey: TEST_APP.apiKey, secret });
 
-const offlineSession = (shop: string) => testDb().session.findUnique({ where: { id: `offline_${shop}` } });
+/** The stored offline session row, its tokens decrypted (they are encrypted at rest, ADR 027). */
+const offlineSession = async (shop: string) => {
+  const row = await testDb().session.findUnique({ where: { id: `offline_${shop}` } });
+  if (!row) return row;
+  const key = sessionTokenKey(TEST_APP_ENV);
+  expect(row.accessToken).toMatch(/^enc:v1:/);
+  expect(row.refreshToken).toMatch(/^enc:v1:/);
+  return { ...row, accessToken: decryptToken(row.accessToken, key), refreshToken: row.refreshToken && decryptToken(row.refreshToken, key) };
+};
+const TEST_APP_ENV = { SHOPIFY_API_SECRET: TEST_APP.apiSecret, SESSION_TOKEN_KEY: process.env.SESSION_TOKEN_KEY };
 
 const webhooks = (attempts = 1) =>
   new WebhookSender({

@@ -6,6 +6,7 @@ process.env.SHOPIFY_API_SECRET ??= "secret";
 process.env.SHOPIFY_APP_URL ??= "https://app.example.com";
 const { parseEnv, EnvError, jobWorkersOn } = await import("../../app/env.server");
 
+const KEY = Buffer.alloc(32, 7).toString("base64");
 const valid = {
   SHOPIFY_API_KEY: "key",
   SHOPIFY_API_SECRET: "secret",
@@ -15,10 +16,10 @@ const valid = {
 describe("job workers in the web process", () => {
   it("run by default, not under tests, and JOB_WORKERS decides when set", () => {
     expect(jobWorkersOn(parseEnv(valid))).toBe(true);
-    expect(jobWorkersOn(parseEnv({ ...valid, NODE_ENV: "production" }))).toBe(true);
+    expect(jobWorkersOn(parseEnv({ ...valid, NODE_ENV: "production", SESSION_TOKEN_KEY: KEY }))).toBe(true);
     expect(jobWorkersOn(parseEnv({ ...valid, NODE_ENV: "test" }))).toBe(false);
     expect(jobWorkersOn(parseEnv({ ...valid, NODE_ENV: "test", JOB_WORKERS: "on" }))).toBe(true);
-    expect(jobWorkersOn(parseEnv({ ...valid, NODE_ENV: "production", JOB_WORKERS: "off" }))).toBe(false);
+    expect(jobWorkersOn(parseEnv({ ...valid, NODE_ENV: "production", SESSION_TOKEN_KEY: KEY, JOB_WORKERS: "off" }))).toBe(false);
   });
 
   it("refuses another value, naming the variable", () => {

@@ -40,8 +40,9 @@ describe("SHOPIFY_LOCAL_ADMIN_ORIGIN", () => {
   });
 
   it("is optional everywhere", () => {
-    expect(parseEnv({ ...valid, NODE_ENV: "production" }).SHOPIFY_LOCAL_ADMIN_ORIGIN).toBeUndefined();
-    expect(parseEnv({ ...valid, NODE_ENV: "production", SHOPIFY_LOCAL_ADMIN_ORIGIN: " " }).NODE_ENV).toBe("production");
+    const SESSION_TOKEN_KEY = Buffer.alloc(32, 7).toString("base64");
+    expect(parseEnv({ ...valid, NODE_ENV: "production", SESSION_TOKEN_KEY }).SHOPIFY_LOCAL_ADMIN_ORIGIN).toBeUndefined();
+    expect(parseEnv({ ...valid, NODE_ENV: "production", SESSION_TOKEN_KEY, SHOPIFY_LOCAL_ADMIN_ORIGIN: " " }).NODE_ENV).toBe("production");
   });
 
   it("must be an http(s) URL", () => {
