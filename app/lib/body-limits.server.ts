@@ -7,7 +7,7 @@
  *   bytes are handed on in a fresh Request, so the signature is still checked over exactly what was sent.
  * - Admin forms (everything but the file upload, which streams to disk: app/lib/imports.server.ts): `readForm` caps the
  *   size and the number of fields.
- * - The app proxy's storefront events have their own, smaller cap (app/lib/storefront/events.server.ts).
+ * - The app proxy's storefront events read through `readCapped` with their own, smaller cap (app/lib/storefront/events.server.ts).
  */
 /** Shopify's largest webhook payloads (an order with hundreds of lines) are a few hundred KB. */
 export const WEBHOOK_BODY_LIMIT = 4 * 1024 * 1024;

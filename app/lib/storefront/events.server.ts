@@ -27,6 +27,7 @@ import { ATTRIBUTE_VISITOR_ID, OFFER_ARMS, OFFER_RANKS, OFFER_WIDGETS } from "..
 import { assignArm } from "../../insights/offers/assignment";
 import { parseShopSettings } from "../../models/shop-settings";
 import { parseRate, TokenBucketLimiter } from "./rate-limit.server";
+import { readCapped } from "../body-limits.server";
 
 /** The largest body accepted (bytes). 50 events of the blocks' shape are about 12 KiB. */
 export const EVENTS_BODY_LIMIT = 16 * 1024;
@@ -162,31 +163,6 @@ export async function storeStorefrontEvents({
     skipDuplicates: true,
   });
   return { stored: count, duplicates: kept.length - count, wrongArm: events.length - kept.length };
-}
-
-/** The body's bytes, or null as soon as it exceeds `limit` (the rest is not read). */
-export async function readCapped(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array | null> {
-  if (!body) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 /** Issue paths and messages only (at most five): never the values sent. */
